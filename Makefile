@@ -1,0 +1,95 @@
+# dkata: one program (build/dkata) over one library (build/libdkata.a). Plain GNU make.
+CC      ?= cc
+BUILD   ?= build
+SAN     ?=
+PKGS    := jansson libmicrohttpd sqlite3 libpq libcrypto libcurl
+OPT     ?= -O2
+CFLAGS_ALL := -std=c11 -D_GNU_SOURCE $(OPT) -g -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+              -Wno-missing-field-initializers -Isrc $(shell pkg-config --cflags $(PKGS) cmocka 2>/dev/null) $(SAN) $(CFLAGS)
+LIBS    := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread
+TLIBS   := $(shell pkg-config --libs cmocka 2>/dev/null)
+# Simulation code may not read the wall clock, use libc randomness or start threads (see src/core/banned.h).
+SIMDIRS := src/core src/katas src/check
+
+LIB_SRC := $(sort $(filter-out src/cli/main.c,$(shell find src -name '*.c')))
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
+TEST_SRC := $(sort $(wildcard tests/*/test_*.c))
+TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+BENCH_SRC := $(sort $(wildcard bench/bench_*.c))
+BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
+
+.PHONY: all deps run check test test-asan bench fuzz clean format
+all: $(BUILD)/dkata $(TEST_BIN) $(BENCH_BIN)
+
+deps:
+	@./scripts/install-deps
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(EXTRA) -MMD -MP -c $< -o $@
+
+SIM_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(filter $(addsuffix /%,$(SIMDIRS)),$(LIB_SRC)))
+$(SIM_OBJ): EXTRA := -include src/core/banned.h
+
+$(BUILD)/libdkata.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/dkata: $(BUILD)/src/cli/main.o $(BUILD)/libdkata.a
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LIBS)
+
+$(BUILD)/tests/%: tests/%.c $(BUILD)/libdkata.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(BUILD)/libdkata.a $(LIBS) $(TLIBS)
+
+$(BUILD)/bench/%: bench/%.c $(BUILD)/libdkata.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(BUILD)/libdkata.a $(LIBS)
+
+# The main job: the raft-election kata on the simulator, with its table.
+run: deps
+	@$(MAKE) --no-print-directory all
+	$(BUILD)/dkata run raft-election
+
+test: all
+	@./scripts/run-tests $(BUILD)
+
+test-asan:
+	@$(MAKE) --no-print-directory BUILD=build/asan OPT=-O1 \
+	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" all
+
+# Every test, then every test again under AddressSanitizer + UndefinedBehaviorSanitizer, then short fuzz runs.
+check: deps
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory test-asan
+	@$(MAKE) --no-print-directory fuzz-build
+	@./scripts/check
+
+FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
+.PHONY: fuzz-build
+fuzz-build: $(FUZZ_BIN)
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
+fuzz-build:
+	@$(MAKE) --no-print-directory CC=clang BUILD=build/fuzzlib OPT=-O1 \
+	  SAN="-fsanitize=fuzzer-no-link $(FUZZ_SAN)" build/fuzzlib/libdkata.a
+	@$(MAKE) --no-print-directory fuzz-bins
+.PHONY: fuzz-bins
+fuzz-bins: $(FUZZ_BIN)
+build/fuzz/%: tests/fuzz/%.c build/fuzzlib/libdkata.a
+	@mkdir -p build/fuzz
+	clang -std=c11 -D_GNU_SOURCE -O1 -g -Isrc $(shell pkg-config --cflags $(PKGS)) -fsanitize=fuzzer $(FUZZ_SAN) \
+	  -o $@ $< build/fuzzlib/libdkata.a $(LIBS)
+fuzz: fuzz-build
+	@./scripts/run-fuzz 60
+
+bench: all
+	@./scripts/bench $(BUILD)
+
+format:
+	clang-format -i $$(find src tests bench -name '*.[ch]')
+
+clean:
+	rm -rf build
+
+-include $(LIB_OBJ:.o=.d) $(BUILD)/src/cli/main.d

@@ -1,0 +1,32 @@
+/* The CLI's shared pieces: the subcommand table, usage errors, and flag parsing helpers. */
+#ifndef DKATA_CLI_H
+#define DKATA_CLI_H
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Exit codes, the same for every command. */
+enum { EXIT_OKAY = 0, EXIT_VIOLATION = 1, EXIT_USAGE = 2, EXIT_UNKNOWN = 3 };
+
+struct cmd {
+    const char *name;
+    int (*fn)(int argc, char **argv); /* argv[0] is the command's name */
+    const char *summary;
+};
+
+/* One subcommand each, in src/cli/cmd_<name>.c. */
+int cmd_list(int argc, char **argv);
+int cmd_help(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+
+/* Prints "dkata: <message>" (one line) to stderr and returns EXIT_USAGE. */
+int cli_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* True if arg is "-h" or "--help". */
+bool cli_is_help(const char *arg);
+/* Parses an unsigned 64-bit decimal integer; false if s is not one. */
+bool cli_parse_u64(const char *s, uint64_t *out);
+/* The candidate nearest to word by edit distance, or NULL if none is close. */
+const char *cli_nearest(const char *word, const char *const *candidates, int n);
+/* Whether stderr is a terminal (for progress bars). */
+bool cli_stderr_tty(void);
+
+#endif

@@ -1,0 +1,46 @@
+/* dkata's entry point: dispatches to one subcommand from the table below. */
+#include "cli/cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const struct cmd commands[] = {
+    {"list", cmd_list, "list the katas"},
+    {"help", cmd_help, "explain a kata: what it drills, its parameters, how to read it"},
+    {"run", cmd_run, "run a kata on the simulator (one seed, or a swarm of seeds)"},
+};
+#define NCOMMANDS ((int)(sizeof(commands) / sizeof(commands[0])))
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: dkata <command> [options]\n\n"
+               "dkata is a workbench for distributed-systems katas: a deterministic simulator with fault\n"
+               "injection, a kata for every drill, and checkers that judge from the recorded history.\n\n"
+               "commands:\n");
+    for (int i = 0; i < NCOMMANDS; i++)
+        fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "\n'dkata <command> --help' explains a command; 'dkata help KATA' explains a kata.\n"
+               "exit codes: 0 ok, 1 an invariant was violated, 2 bad usage or input.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    if (cli_is_help(argv[1])) {
+        usage(stdout);
+        return EXIT_OKAY;
+    }
+    for (int i = 0; i < NCOMMANDS; i++)
+        if (strcmp(argv[1], commands[i].name) == 0)
+            return commands[i].fn(argc - 1, argv + 1);
+    const char *names[NCOMMANDS];
+    for (int i = 0; i < NCOMMANDS; i++)
+        names[i] = commands[i].name;
+    const char *near = cli_nearest(argv[1], names, NCOMMANDS);
+    if (near)
+        return cli_usage("unknown command '%s'; did you mean '%s'? (see 'dkata --help')", argv[1], near);
+    return cli_usage("unknown command '%s' (see 'dkata --help')", argv[1]);
+}
