@@ -26,7 +26,8 @@ deps:
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) $(EXTRA) -MMD -MP -c $< -o $@
+	@echo "  CC $<"
+	@$(CC) $(CFLAGS_ALL) $(EXTRA) -MMD -MP -c $< -o $@
 
 SIM_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(filter $(addsuffix /%,$(SIMDIRS)),$(LIB_SRC)))
 $(SIM_OBJ): EXTRA := -include src/core/banned.h
