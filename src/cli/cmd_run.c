@@ -1,10 +1,599 @@
-/* dkata run: placeholder until the simulator lands (this session). */
+/* dkata run: one seed of a kata (table, checks, figures, trace, picture), a determinism check, or a swarm of
+ * seeds over all cores (forked workers; each simulation stays single-threaded) with the replay command of
+ * every failing seed. */
+#include <errno.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
 #include "cli/cli.h"
+#include "core/trace.h"
 #include "katas/kata.h"
+
+#define MAX_PARAMS 32
+
+struct run_opts {
+    const struct kata *k;
+    const char *values[MAX_PARAMS];
+    bool given[MAX_PARAMS];
+    uint64_t seed, seeds, seed_from;
+    bool seed_given, seeds_given, json, check_det, random_faults;
+    const char *bug, *nemesis, *trace_file, *svg_file;
+    long jobs;
+};
+
+static void run_help(void)
+{
+    printf("usage: dkata run KATA [options]\n\n"
+           "Runs a kata on the deterministic simulator: one seed, one exact run.\n\n"
+           "options:\n"
+           "  --seed N               the seed (default 1); printed first, replays the run exactly\n"
+           "  --param NAME=VALUE     set a kata parameter (see 'dkata help KATA'); repeatable\n"
+           "  --bug NAME             plant a known bug; the kata's checkers must catch it (exit 1)\n"
+           "  --nemesis 'STEPS'      replace the kata's fault schedule, e.g. '2s crash 0; 3s restart 0;\n"
+           "                         4s partition 0,1|2,3,4; 6s heal; 1s pause 2; 1.5s resume 2; 0s skew 1 +50ms'\n"
+           "  --faults random        draw a random fault schedule from the seed (what a swarm does)\n"
+           "  --json                 one JSON object: checks, figures, verdict\n"
+           "  --trace FILE           write the trace: canonical JSON lines, one event a line\n"
+           "  --svg FILE             write the kata's picture (space-time diagram, timeline)\n"
+           "  --check-determinism    run the seed twice and compare trace hashes and output\n"
+           "  --seeds N              swarm: run N seeds (random faults from each seed), report every failure\n"
+           "  --seed-from S          swarm: first seed (default 1)\n"
+           "  --jobs J               swarm: worker processes (default: all cores)\n\n"
+           "exit: 0 every check held, 1 a check failed (an invariant was violated), 2 bad usage.\n");
+}
+
+static int parse_args(int argc, char **argv, struct run_opts *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->seed = 1;
+    o->seed_from = 1;
+    if (argc < 2)
+        return cli_usage("usage: dkata run KATA [options] (see 'dkata run --help'; katas: 'dkata list')");
+    if (cli_is_help(argv[1])) {
+        run_help();
+        return -1;
+    }
+    o->k = kata_find_or_complain(argv[1]);
+    if (!o->k)
+        return EXIT_USAGE;
+    if (o->k->nparams > MAX_PARAMS)
+        return cli_usage("kata '%s' has too many parameters", o->k->name);
+    for (int i = 0; i < o->k->nparams; i++)
+        o->values[i] = o->k->params[i].def;
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        bool takes = true;
+        if (cli_is_help(a)) {
+            run_help();
+            return -1;
+        } else if (!strcmp(a, "--json")) {
+            o->json = takes = false;
+            o->json = true;
+        } else if (!strcmp(a, "--check-determinism")) {
+            o->check_det = true;
+            takes = false;
+        } else if (!v) {
+            return cli_usage("option '%s' needs a value (see 'dkata run --help')", a);
+        } else if (!strcmp(a, "--seed")) {
+            if (!cli_parse_u64(v, &o->seed))
+                return cli_usage("bad seed '%s': expected an unsigned integer", v);
+            o->seed_given = true;
+        } else if (!strcmp(a, "--seeds")) {
+            if (!cli_parse_u64(v, &o->seeds) || o->seeds < 1 || o->seeds > 100000000)
+                return cli_usage("bad --seeds '%s': expected an integer 1..100000000", v);
+            o->seeds_given = true;
+        } else if (!strcmp(a, "--seed-from")) {
+            if (!cli_parse_u64(v, &o->seed_from))
+                return cli_usage("bad --seed-from '%s': expected an unsigned integer", v);
+        } else if (!strcmp(a, "--jobs")) {
+            uint64_t j;
+            if (!cli_parse_u64(v, &j) || j < 1 || j > 256)
+                return cli_usage("bad --jobs '%s': expected an integer 1..256", v);
+            o->jobs = (long)j;
+        } else if (!strcmp(a, "--bug")) {
+            int found = -1;
+            const char *names[64];
+            for (int b = 0; b < o->k->nbugs && b < 64; b++) {
+                names[b] = o->k->bugs[b].name;
+                if (!strcmp(v, names[b]))
+                    found = b;
+            }
+            if (found < 0) {
+                const char *near = cli_nearest(v, names, o->k->nbugs < 64 ? o->k->nbugs : 64);
+                struct buf all;
+                buf_init(&all);
+                for (int b = 0; b < o->k->nbugs; b++)
+                    buf_printf(&all, "%s%s", b ? ", " : "", names[b]);
+                cli_usage("unknown bug '%s' for kata '%s'%s%s%s (bugs: %s)", v, o->k->name, near ? "; did you mean '" : "",
+                          near ? near : "", near ? "'?" : "", all.data ? all.data : "none");
+                buf_close(&all);
+                return EXIT_USAGE;
+            }
+            o->bug = o->k->bugs[found].name;
+        } else if (!strcmp(a, "--nemesis")) {
+            o->nemesis = v;
+        } else if (!strcmp(a, "--faults")) {
+            if (strcmp(v, "random") && strcmp(v, "none") && strcmp(v, "scripted"))
+                return cli_usage("bad --faults '%s': expected random, scripted or none", v);
+            o->random_faults = !strcmp(v, "random");
+        } else if (!strcmp(a, "--trace")) {
+            o->trace_file = v;
+        } else if (!strcmp(a, "--svg")) {
+            o->svg_file = v;
+        } else if (!strcmp(a, "--param") || !strcmp(a, "-p")) {
+            const char *eq = strchr(v, '=');
+            char name[64];
+            if (!eq || eq == v || (size_t)(eq - v) >= sizeof(name))
+                return cli_usage("bad --param '%s': expected NAME=VALUE", v);
+            memcpy(name, v, (size_t)(eq - v));
+            name[eq - v] = 0;
+            int idx = kata_param_index(o->k, name);
+            if (idx < 0) {
+                const char *names[MAX_PARAMS];
+                struct buf all;
+                buf_init(&all);
+                for (int p = 0; p < o->k->nparams; p++) {
+                    names[p] = o->k->params[p].name;
+                    buf_printf(&all, "%s%s", p ? ", " : "", names[p]);
+                }
+                const char *near = cli_nearest(name, names, o->k->nparams);
+                cli_usage("unknown parameter '%s' for kata '%s'%s%s%s (parameters: %s)", name, o->k->name,
+                          near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "", all.data ? all.data : "none");
+                buf_close(&all);
+                return EXIT_USAGE;
+            }
+            o->values[idx] = eq + 1;
+            o->given[idx] = true;
+        } else {
+            return cli_usage("unknown option '%s' for 'run' (accepted: --seed, --param, --bug, --nemesis, --faults, "
+                             "--json, --trace, --svg, --check-determinism, --seeds, --seed-from, --jobs)",
+                             a);
+        }
+        if (takes)
+            i++;
+    }
+    if (o->seeds_given && o->seed_given)
+        return cli_usage("--seed and --seeds do not go together: use --seeds N --seed-from S for a swarm");
+    if (o->seeds_given && (o->trace_file || o->svg_file))
+        return cli_usage("--trace and --svg are for one seed; replay a failing seed with --seed to get them");
+    return 0;
+}
+
+/* The exact command that replays one seed of this configuration. */
+static void replay_command(const struct run_opts *o, uint64_t seed, bool random_faults, struct buf *out)
+{
+    buf_printf(out, "dkata run %s --seed %llu", o->k->name, (unsigned long long)seed);
+    for (int i = 0; i < o->k->nparams; i++)
+        if (o->given[i])
+            buf_printf(out, " --param %s=%s", o->k->params[i].name, o->values[i]);
+    if (o->bug)
+        buf_printf(out, " --bug %s", o->bug);
+    if (o->nemesis)
+        buf_printf(out, " --nemesis '%s'", o->nemesis);
+    if (random_faults)
+        buf_puts(out, " --faults random");
+}
+
+static void ctx_setup(struct kata_ctx *ctx, const struct run_opts *o, uint64_t seed)
+{
+    kata_ctx_init(ctx, seed, (const char **)o->values);
+    ctx->bug = o->bug;
+    ctx->nemesis = o->nemesis;
+    ctx->random_faults = o->random_faults;
+}
+
+static void print_json(const struct run_opts *o, const struct kata_ctx *ctx, uint64_t trace_hash)
+{
+    struct buf b;
+    buf_init(&b);
+    buf_printf(&b, "{\"kata\":\"%s\",\"seed\":%llu,\"params\":{", o->k->name, (unsigned long long)ctx->seed);
+    for (int i = 0; i < o->k->nparams; i++) {
+        buf_printf(&b, "%s\"%s\":", i ? "," : "", o->k->params[i].name);
+        buf_json_str(&b, o->values[i]);
+    }
+    buf_puts(&b, "},\"bug\":");
+    if (o->bug)
+        buf_json_str(&b, o->bug);
+    else
+        buf_puts(&b, "null");
+    buf_puts(&b, ",\"checks\":[");
+    for (size_t i = 0; i < ctx->nchecks; i++) {
+        buf_printf(&b, "%s{\"name\":\"%s\",\"passed\":%s,\"detail\":", i ? "," : "", ctx->checks[i].name,
+                   ctx->checks[i].passed ? "true" : "false");
+        buf_json_str(&b, ctx->checks[i].detail);
+        buf_putc(&b, '}');
+    }
+    buf_puts(&b, "],\"figures\":{");
+    for (size_t i = 0; i < ctx->nfigures; i++)
+        buf_printf(&b, "%s\"%s\":%.17g", i ? "," : "", ctx->figures[i].name, ctx->figures[i].value);
+    buf_printf(&b, "},\"trace_hash\":\"%016llx\",\"ok\":%s,\"replay\":", (unsigned long long)trace_hash,
+               kata_failures(ctx) ? "false" : "true");
+    struct buf cmd;
+    buf_init(&cmd);
+    replay_command(o, ctx->seed, o->random_faults, &cmd);
+    buf_json_str(&b, cmd.data);
+    buf_close(&cmd);
+    buf_puts(&b, ",\"text\":");
+    buf_json_str(&b, ctx->text.data ? ctx->text.data : "");
+    buf_puts(&b, "}\n");
+    fputs(b.data, stdout);
+    buf_close(&b);
+}
+
+static void print_human(const struct run_opts *o, const struct kata_ctx *ctx)
+{
+    if (ctx->text.data)
+        fputs(ctx->text.data, stdout);
+    printf("\nchecks:\n");
+    for (size_t i = 0; i < ctx->nchecks; i++)
+        printf("  %-6s %-34s %s\n", ctx->checks[i].passed ? "ok" : "FAILED", ctx->checks[i].name,
+               ctx->checks[i].detail);
+    if (ctx->nfigures) {
+        printf("figures:\n");
+        for (size_t i = 0; i < ctx->nfigures; i++)
+            printf("  %-34s %g\n", ctx->figures[i].name, ctx->figures[i].value);
+    }
+    int failed = kata_failures(ctx);
+    struct buf cmd;
+    buf_init(&cmd);
+    replay_command(o, ctx->seed, o->random_faults, &cmd);
+    if (failed)
+        printf("\nverdict: %d check(s) FAILED; replay: %s\n", failed, cmd.data);
+    else
+        printf("\nverdict: every check held (replay: %s)\n", cmd.data);
+    buf_close(&cmd);
+}
+
+static int write_file(const char *path, const char *data, size_t len)
+{
+    FILE *f = fopen(path, "w");
+    if (!f || fwrite(data, 1, len, f) != len || fclose(f) != 0) {
+        if (f)
+            fclose(f);
+        return cli_usage("cannot write '%s': %s", path, strerror(errno));
+    }
+    return 0;
+}
+
+/* One seed, once; returns the kata's rc and leaves the hash of trace + text in *hash. */
+static int run_once(const struct run_opts *o, struct kata_ctx *ctx, FILE *trace_out, struct buf *svg, uint64_t *hash)
+{
+    struct trace tr;
+    trace_init(&tr, trace_out);
+    ctx_setup(ctx, o, o->seed);
+    ctx->trace = &tr;
+    ctx->svg = svg;
+    int rc = o->k->run(ctx);
+    uint64_t h = tr.hash;
+    for (size_t i = 0; i < ctx->text.len; i++)
+        h = (h ^ (unsigned char)ctx->text.data[i]) * 0x100000001b3ULL;
+    *hash = h;
+    trace_close(&tr);
+    return rc;
+}
+
+static int run_single(const struct run_opts *o)
+{
+    FILE *trace_out = NULL;
+    if (o->trace_file && !(trace_out = fopen(o->trace_file, "w")))
+        return cli_usage("cannot write trace file '%s': %s", o->trace_file, strerror(errno));
+    struct buf svg;
+    buf_init(&svg);
+    struct kata_ctx ctx;
+    uint64_t hash;
+    int rc = run_once(o, &ctx, trace_out, o->svg_file ? &svg : NULL, &hash);
+    if (trace_out)
+        fclose(trace_out);
+    if (rc) {
+        cli_usage("%s", ctx.error[0] ? ctx.error : "the kata could not run");
+        kata_ctx_close(&ctx);
+        buf_close(&svg);
+        return EXIT_USAGE;
+    }
+    int exit_code = kata_failures(&ctx) ? EXIT_VIOLATION : EXIT_OKAY;
+    if (o->check_det) {
+        struct kata_ctx again;
+        uint64_t hash2;
+        run_once(o, &again, NULL, NULL, &hash2);
+        bool same = hash == hash2 && kata_failures(&again) == kata_failures(&ctx);
+        kata_ctx_close(&again);
+        if (!o->json)
+            printf("determinism: seed %llu run twice, trace+output hash %016llx vs %016llx: %s\n",
+                   (unsigned long long)o->seed, (unsigned long long)hash, (unsigned long long)hash2,
+                   same ? "identical" : "DIFFERENT");
+        if (!same)
+            exit_code = EXIT_VIOLATION;
+    }
+    if (o->json) {
+        print_json(o, &ctx, hash);
+    } else if (!o->check_det) {
+        printf("dkata run %s, seed %llu\n\n", o->k->name, (unsigned long long)o->seed);
+        print_human(o, &ctx);
+    }
+    if (o->svg_file) {
+        if (!svg.len)
+            exit_code = cli_usage("kata '%s' draws no picture", o->k->name);
+        else if (write_file(o->svg_file, svg.data, svg.len))
+            exit_code = EXIT_USAGE;
+        else if (!o->json)
+            printf("picture: %s\n", o->svg_file);
+    }
+    kata_ctx_close(&ctx);
+    buf_close(&svg);
+    return exit_code;
+}
+
+/* ---- swarm ---- */
+
+struct seed_result {
+    bool failed;
+    char check[64];
+    char detail[200];
+    double *fig; /* one per figure name, NAN when the seed did not report it */
+};
+
+struct swarm {
+    char names[64][48];
+    int nnames;
+    struct seed_result *res;
+    uint64_t n, done, failed;
+};
+
+static int name_index(struct swarm *w, const char *name)
+{
+    for (int i = 0; i < w->nnames; i++)
+        if (!strcmp(w->names[i], name))
+            return i;
+    if (w->nnames == 64)
+        return -1;
+    snprintf(w->names[w->nnames], sizeof(w->names[0]), "%s", name);
+    return w->nnames++;
+}
+
+/* Worker: runs seeds first+j, first+j+jobs, ... and writes one line per seed to fd. */
+static void worker(const struct run_opts *o, uint64_t j, uint64_t jobs, int fd)
+{
+    FILE *out = fdopen(fd, "w");
+    for (uint64_t i = j; i < o->seeds; i += jobs) {
+        struct kata_ctx ctx;
+        ctx_setup(&ctx, o, o->seed_from + i);
+        ctx.quiet = true;
+        ctx.random_faults = !o->nemesis;
+        o->k->run(&ctx);
+        fprintf(out, "%llu", (unsigned long long)i);
+        for (size_t f = 0; f < ctx.nfigures; f++)
+            fprintf(out, " %s=%.17g", ctx.figures[f].name, ctx.figures[f].value);
+        for (size_t c = 0; c < ctx.nchecks; c++)
+            if (!ctx.checks[c].passed) {
+                char detail[200];
+                snprintf(detail, sizeof(detail), "%s", ctx.checks[c].detail);
+                for (char *p = detail; *p; p++)
+                    if (*p == '\t' || *p == '\n')
+                        *p = ' ';
+                fprintf(out, "\t%s\t%s", ctx.checks[c].name, detail);
+                break;
+            }
+        fputc('\n', out);
+        kata_ctx_close(&ctx);
+    }
+    fclose(out);
+}
+
+static void take_line(struct swarm *w, char *line)
+{
+    char *tab = strchr(line, '\t');
+    if (tab)
+        *tab++ = 0;
+    char *save = NULL;
+    char *tok = strtok_r(line, " ", &save);
+    uint64_t i;
+    if (!tok || !cli_parse_u64(tok, &i) || i >= w->n)
+        return;
+    struct seed_result *r = &w->res[i];
+    while ((tok = strtok_r(NULL, " ", &save))) {
+        char *eq = strchr(tok, '=');
+        if (!eq)
+            continue;
+        *eq = 0;
+        int k = name_index(w, tok);
+        if (k >= 0)
+            r->fig[k] = strtod(eq + 1, NULL);
+    }
+    if (tab) {
+        char *detail = strchr(tab, '\t');
+        if (detail)
+            *detail++ = 0;
+        r->failed = true;
+        snprintf(r->check, sizeof(r->check), "%s", tab);
+        snprintf(r->detail, sizeof(r->detail), "%s", detail ? detail : "");
+        w->failed++;
+    }
+    w->done++;
+}
+
+static void progress(const struct swarm *w, bool final)
+{
+    int width = 30, filled = (int)(w->n ? w->done * (uint64_t)width / w->n : 0);
+    fprintf(stderr, "\r[");
+    for (int i = 0; i < width; i++)
+        fputc(i < filled ? '#' : '.', stderr);
+    fprintf(stderr, "] %llu/%llu seeds, %llu failing", (unsigned long long)w->done, (unsigned long long)w->n,
+            (unsigned long long)w->failed);
+    if (final)
+        fputc('\n', stderr);
+    fflush(stderr);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double wall_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int run_swarm(const struct run_opts *o)
+{
+    /* Validate the parameters once before forking. */
+    struct kata_ctx probe;
+    ctx_setup(&probe, o, o->seed_from);
+    probe.quiet = true;
+    if (o->k->run(&probe)) {
+        cli_usage("%s", probe.error[0] ? probe.error : "the kata could not run");
+        kata_ctx_close(&probe);
+        return EXIT_USAGE;
+    }
+    kata_ctx_close(&probe);
+    long jobs = o->jobs ? o->jobs : sysconf(_SC_NPROCESSORS_ONLN);
+    if (jobs < 1)
+        jobs = 1;
+    if ((uint64_t)jobs > o->seeds)
+        jobs = (long)o->seeds;
+    struct swarm w = {.n = o->seeds};
+    w.res = xcalloc(o->seeds, sizeof(*w.res));
+    double *figs = xmalloc(sizeof(double) * 64 * o->seeds);
+    for (uint64_t i = 0; i < o->seeds * 64; i++)
+        figs[i] = NAN;
+    for (uint64_t i = 0; i < o->seeds; i++)
+        w.res[i].fig = &figs[i * 64];
+    double start = wall_seconds();
+    struct pollfd *fds = xcalloc((size_t)jobs, sizeof(*fds));
+    pid_t *pids = xcalloc((size_t)jobs, sizeof(*pids));
+    struct buf *pending = xcalloc((size_t)jobs, sizeof(*pending));
+    fflush(stdout);
+    fflush(stderr);
+    for (long j = 0; j < jobs; j++) {
+        int p[2];
+        if (pipe(p) != 0) {
+            perror("dkata: pipe");
+            exit(EXIT_USAGE);
+        }
+        pids[j] = fork();
+        if (pids[j] == 0) {
+            close(p[0]);
+            for (long k = 0; k < j; k++)
+                close(fds[k].fd);
+            worker(o, (uint64_t)j, (uint64_t)jobs, p[1]);
+            _exit(0);
+        }
+        close(p[1]);
+        fds[j].fd = p[0];
+        fds[j].events = POLLIN;
+        buf_init(&pending[j]);
+    }
+    bool tty = cli_stderr_tty();
+    long open_fds = jobs;
+    double last_draw = 0;
+    while (open_fds > 0) {
+        if (poll(fds, (nfds_t)jobs, 200) < 0 && errno != EINTR)
+            break;
+        for (long j = 0; j < jobs; j++) {
+            if (fds[j].fd < 0 || !(fds[j].revents & (POLLIN | POLLHUP)))
+                continue;
+            char chunk[65536];
+            ssize_t got = read(fds[j].fd, chunk, sizeof(chunk));
+            if (got <= 0) {
+                close(fds[j].fd);
+                fds[j].fd = -1;
+                open_fds--;
+                continue;
+            }
+            buf_put(&pending[j], chunk, (size_t)got);
+            char *nl, *start_line = pending[j].data;
+            while ((nl = memchr(start_line, '\n', pending[j].len - (size_t)(start_line - pending[j].data)))) {
+                *nl = 0;
+                take_line(&w, start_line);
+                start_line = nl + 1;
+            }
+            size_t rest = pending[j].len - (size_t)(start_line - pending[j].data);
+            memmove(pending[j].data, start_line, rest);
+            pending[j].len = rest;
+        }
+        double now = wall_seconds();
+        if (tty && now - last_draw > 0.1) {
+            progress(&w, false);
+            last_draw = now;
+        }
+    }
+    int crashed = 0;
+    for (long j = 0; j < jobs; j++) {
+        int status;
+        waitpid(pids[j], &status, 0);
+        crashed += !(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        buf_close(&pending[j]);
+    }
+    if (tty)
+        progress(&w, true);
+    double secs = wall_seconds() - start;
+
+    printf("swarm: %s, %llu seeds from %llu, %ld jobs, %.2fs (%.0f seeds/s)%s%s%s\n", o->k->name,
+           (unsigned long long)o->seeds, (unsigned long long)o->seed_from, jobs, secs, (double)w.done / secs,
+           o->bug ? ", bug " : "", o->bug ? o->bug : "", o->nemesis ? ", scripted nemesis" : ", random faults per seed");
+    if (w.nnames) {
+        printf("\n%-34s %10s %10s %10s %10s %10s %8s\n", "figure", "min", "median", "p99", "max", "mean", "seeds");
+        double *v = xmalloc(sizeof(double) * o->seeds);
+        for (int k = 0; k < w.nnames; k++) {
+            size_t m = 0;
+            double sum = 0;
+            for (uint64_t i = 0; i < o->seeds; i++)
+                if (!isnan(w.res[i].fig[k])) {
+                    v[m++] = w.res[i].fig[k];
+                    sum += w.res[i].fig[k];
+                }
+            if (!m)
+                continue;
+            qsort(v, m, sizeof(double), cmp_double);
+            printf("%-34s %10.4g %10.4g %10.4g %10.4g %10.4g %8zu\n", w.names[k], v[0], v[m / 2],
+                   v[(size_t)ceil(0.99 * (double)m) - 1], v[m - 1], sum / (double)m, m);
+        }
+        free(v);
+    }
+    printf("\nfailing seeds: %llu of %llu\n", (unsigned long long)w.failed, (unsigned long long)w.done);
+    uint64_t shown = 0;
+    for (uint64_t i = 0; i < o->seeds; i++) {
+        if (!w.res[i].failed)
+            continue;
+        if (shown++ == 20) {
+            printf("  ... and %llu more\n", (unsigned long long)(w.failed - 20));
+            break;
+        }
+        struct buf cmd;
+        buf_init(&cmd);
+        replay_command(o, o->seed_from + i, !o->nemesis, &cmd);
+        printf("  seed %llu: %s: %s\n    replay: %s\n", (unsigned long long)(o->seed_from + i), w.res[i].check,
+               w.res[i].detail, cmd.data);
+        buf_close(&cmd);
+    }
+    if (crashed || w.done != w.n)
+        fprintf(stderr, "dkata: %d swarm worker(s) died; %llu of %llu seeds reported\n", crashed,
+                (unsigned long long)w.done, (unsigned long long)w.n);
+    bool bad = w.failed || crashed || w.done != w.n;
+    free(figs);
+    free(w.res);
+    free(fds);
+    free(pids);
+    free(pending);
+    return bad ? EXIT_VIOLATION : EXIT_OKAY;
+}
 
 int cmd_run(int argc, char **argv)
 {
-    if (argc < 2)
-        return cli_usage("usage: dkata run KATA [options]");
-    return kata_find_or_complain(argv[1]) ? EXIT_OKAY : EXIT_USAGE;
+    struct run_opts o;
+    int rc = parse_args(argc, argv, &o);
+    if (rc)
+        return rc < 0 ? EXIT_OKAY : rc;
+    return o.seeds_given ? run_swarm(&o) : run_single(&o);
 }

@@ -41,7 +41,8 @@ struct kata_ctx {
     const char **values;  /* one value per kata parameter, in the kata's order (defaults filled in) */
     const char *bug;      /* NULL, or one of the kata's bug names */
     const char *nemesis;  /* NULL, or a fault schedule from --nemesis that replaces the kata's own */
-    bool swarm;           /* in a swarm: random faults drawn from the seed, no table, no svg */
+    bool quiet;           /* in a swarm: no table (figures and checks only) */
+    bool random_faults;   /* draw a fault schedule from the seed (swarm testing; --faults random) */
     struct trace *trace;  /* NULL when no trace is wanted */
     struct buf *svg;      /* NULL when no picture is wanted; else the kata writes an SVG document into it */
     /* outputs */
