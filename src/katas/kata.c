@@ -10,9 +10,11 @@
 #include "core/units.h"
 
 extern const struct kata kata_clocks;
+extern const struct kata kata_raft_election;
 
 static const struct kata *const registry[] = {
     &kata_clocks,
+    &kata_raft_election,
 };
 #define NKATAS ((int)(sizeof(registry) / sizeof(registry[0])))
 
