@@ -23,7 +23,7 @@ struct run_opts {
     const char *values[MAX_PARAMS];
     bool given[MAX_PARAMS];
     uint64_t seed, seeds, seed_from;
-    bool seed_given, seeds_given, json, check_det, random_faults;
+    bool seed_given, seeds_given, json, check_det, random_faults, faults_given;
     const char *bug, *nemesis, *trace_file, *svg_file;
     long jobs;
 };
@@ -43,7 +43,8 @@ static void run_help(void)
            "  --trace FILE           write the trace: canonical JSON lines, one event a line\n"
            "  --svg FILE             write the kata's picture (space-time diagram, timeline)\n"
            "  --check-determinism    run the seed twice and compare trace hashes and output\n"
-           "  --seeds N              swarm: run N seeds (random faults from each seed), report every failure\n"
+           "  --seeds N              swarm: run N seeds (random faults from each seed unless --faults\n"
+           "                         scripted), report every failure with its replay command\n"
            "  --seed-from S          swarm: first seed (default 1)\n"
            "  --jobs J               swarm: worker processes (default: all cores)\n\n"
            "exit: 0 every check held, 1 a check failed (an invariant was violated), 2 bad usage.\n");
@@ -124,6 +125,7 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
             if (strcmp(v, "random") && strcmp(v, "none") && strcmp(v, "scripted"))
                 return cli_usage("bad --faults '%s': expected random, scripted or none", v);
             o->random_faults = !strcmp(v, "random");
+            o->faults_given = true;
         } else if (!strcmp(a, "--trace")) {
             o->trace_file = v;
         } else if (!strcmp(a, "--svg")) {
@@ -358,6 +360,12 @@ static int name_index(struct swarm *w, const char *name)
     return w->nnames++;
 }
 
+/* A swarm draws random faults per seed unless told otherwise (--faults scripted, or a --nemesis). */
+static bool swarm_faults(const struct run_opts *o)
+{
+    return o->faults_given ? o->random_faults : !o->nemesis;
+}
+
 /* Worker: runs seeds first+j, first+j+jobs, ... and writes one line per seed to fd. */
 static void worker(const struct run_opts *o, uint64_t j, uint64_t jobs, int fd)
 {
@@ -366,7 +374,7 @@ static void worker(const struct run_opts *o, uint64_t j, uint64_t jobs, int fd)
         struct kata_ctx ctx;
         ctx_setup(&ctx, o, o->seed_from + i);
         ctx.quiet = true;
-        ctx.random_faults = !o->nemesis;
+        ctx.random_faults = swarm_faults(o);
         o->k->run(&ctx);
         fprintf(out, "%llu", (unsigned long long)i);
         for (size_t f = 0; f < ctx.nfigures; f++)
@@ -541,7 +549,7 @@ static int run_swarm(const struct run_opts *o)
 
     printf("swarm: %s, %llu seeds from %llu, %ld jobs, %.2fs (%.0f seeds/s)%s%s%s\n", o->k->name,
            (unsigned long long)o->seeds, (unsigned long long)o->seed_from, jobs, secs, (double)w.done / secs,
-           o->bug ? ", bug " : "", o->bug ? o->bug : "", o->nemesis ? ", scripted nemesis" : ", random faults per seed");
+           o->bug ? ", bug " : "", o->bug ? o->bug : "", swarm_faults(o) ? ", random faults per seed" : ", the kata's own scenario");
     if (w.nnames) {
         printf("\n%-34s %10s %10s %10s %10s %10s %8s\n", "figure", "min", "median", "p99", "max", "mean", "seeds");
         double *v = xmalloc(sizeof(double) * o->seeds);
@@ -572,7 +580,7 @@ static int run_swarm(const struct run_opts *o)
         }
         struct buf cmd;
         buf_init(&cmd);
-        replay_command(o, o->seed_from + i, !o->nemesis, &cmd);
+        replay_command(o, o->seed_from + i, swarm_faults(o), &cmd);
         printf("  seed %llu: %s: %s\n    replay: %s\n", (unsigned long long)(o->seed_from + i), w.res[i].check,
                w.res[i].detail, cmd.data);
         buf_close(&cmd);

@@ -172,14 +172,22 @@ void fault_random(struct fault_plan *p, struct rng *rng, int nnodes, sim_time fr
 {
     if (to <= from || nnodes < 1)
         return;
-    int steps = (int)rng_range(rng, 1, 6);
-    for (int i = 0; i < steps; i++) {
+    /* Swarm testing: each seed draws its own mix, so some seeds are dense with short blips. */
+    int steps = (int)rng_range(rng, 1, 8);
+    int blips = rng_chance(rng, 0.25) ? (int)rng_range(rng, 10, 60) : 0;
+    for (int i = 0; i < steps + blips; i++) {
         struct fault f = {0};
         f.at = rng_range(rng, from, to - 1);
-        sim_time len = rng_range(rng, (to - from) / 50 + 1, (to - from) / 4 + 1);
+        /* from very short blips (a crash that comes back within one election) to long outages */
+        sim_time len = rng_range(rng, (to - from) / 2000 + 1, (to - from) / 4 + 1);
         struct fault end = {0};
         end.at = f.at + len < to ? f.at + len : to;
-        switch (rng_below(rng, 4)) {
+        switch (i >= steps ? 4 : rng_below(rng, 5)) {
+        case 4: /* a blip: crash and restart within a few ms (state that is not durable is lost mid-protocol) */
+            end.at = f.at + rng_range(rng, 1000, (to - from) / 1000 + 1000);
+            if (end.at > to)
+                end.at = to;
+            /* fall through */
         case 0: /* crash one node for a while */
             f.op = FAULT_CRASH;
             f.node = (node_id)rng_below(rng, (uint64_t)nnodes);
