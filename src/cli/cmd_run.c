@@ -453,6 +453,95 @@ static double wall_seconds(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* Figure name k over the seeds that reported it: min, median, p99, max, mean, count. False if none did. */
+static bool figure_stats(const struct swarm *w, int k, double *v, double out[6])
+{
+    size_t m = 0;
+    double sum = 0;
+    for (uint64_t i = 0; i < w->n; i++)
+        if (!isnan(w->res[i].fig[k])) {
+            v[m++] = w->res[i].fig[k];
+            sum += w->res[i].fig[k];
+        }
+    if (!m)
+        return false;
+    qsort(v, m, sizeof(double), cmp_double);
+    out[0] = v[0];
+    out[1] = v[m / 2];
+    out[2] = v[(size_t)ceil(0.99 * (double)m) - 1];
+    out[3] = v[m - 1];
+    out[4] = sum / (double)m;
+    out[5] = (double)m;
+    return true;
+}
+
+static void swarm_report(const struct run_opts *o, const struct swarm *w, long jobs, double secs)
+{
+    double *v = xmalloc(sizeof(double) * (w->n ? w->n : 1)), st[6];
+    struct buf b, cmd;
+    buf_init(&b);
+    buf_init(&cmd);
+    if (o->json) {
+        buf_printf(&b, "{\"kata\":\"%s\",\"seeds\":%llu,\"seed_from\":%llu,\"jobs\":%ld,\"seconds\":%.3f,"
+                       "\"random_faults\":%s,\"bug\":",
+                   o->k->name, (unsigned long long)w->n, (unsigned long long)o->seed_from, jobs, secs,
+                   swarm_faults(o) ? "true" : "false");
+        if (o->bug)
+            buf_json_str(&b, o->bug);
+        else
+            buf_puts(&b, "null");
+        buf_puts(&b, ",\"figures\":{");
+        for (int k = 0, first = 1; k < w->nnames; k++)
+            if (figure_stats(w, k, v, st)) {
+                buf_printf(&b, "%s\"%s\":{\"min\":%.17g,\"median\":%.17g,\"p99\":%.17g,\"max\":%.17g,"
+                               "\"mean\":%.17g,\"seeds\":%.0f}",
+                           first ? "" : ",", w->names[k], st[0], st[1], st[2], st[3], st[4], st[5]);
+                first = 0;
+            }
+        buf_printf(&b, "},\"failing_count\":%llu,\"failing\":[", (unsigned long long)w->failed);
+    } else {
+        buf_printf(&b, "swarm: %s, %llu seeds from %llu, %ld jobs, %.2fs (%.0f seeds/s)%s%s%s\n", o->k->name,
+                   (unsigned long long)w->n, (unsigned long long)o->seed_from, jobs, secs, (double)w->done / secs,
+                   o->bug ? ", bug " : "", o->bug ? o->bug : "",
+                   swarm_faults(o) ? ", random faults per seed" : ", the kata's own scenario");
+        if (w->nnames)
+            buf_printf(&b, "\n%-34s %10s %10s %10s %10s %10s %8s\n", "figure", "min", "median", "p99", "max", "mean",
+                       "seeds");
+        for (int k = 0; k < w->nnames; k++)
+            if (figure_stats(w, k, v, st))
+                buf_printf(&b, "%-34s %10.4g %10.4g %10.4g %10.4g %10.4g %8.0f\n", w->names[k], st[0], st[1], st[2],
+                           st[3], st[4], st[5]);
+        buf_printf(&b, "\nfailing seeds: %llu of %llu\n", (unsigned long long)w->failed, (unsigned long long)w->done);
+    }
+    uint64_t shown = 0;
+    for (uint64_t i = 0; i < w->n; i++) {
+        if (!w->res[i].failed)
+            continue;
+        buf_reset(&cmd);
+        replay_command(o, o->seed_from + i, swarm_faults(o), &cmd);
+        if (o->json) { /* every failing seed: scripts want them all */
+            buf_printf(&b, "%s{\"seed\":%llu,\"check\":", shown++ ? "," : "", (unsigned long long)(o->seed_from + i));
+            buf_json_str(&b, w->res[i].check);
+            buf_puts(&b, ",\"detail\":");
+            buf_json_str(&b, w->res[i].detail);
+            buf_puts(&b, ",\"replay\":");
+            buf_json_str(&b, cmd.data);
+            buf_putc(&b, '}');
+        } else if (shown++ < 20) {
+            buf_printf(&b, "  seed %llu: %s: %s\n    replay: %s\n", (unsigned long long)(o->seed_from + i),
+                       w->res[i].check, w->res[i].detail, cmd.data);
+        }
+    }
+    if (o->json)
+        buf_puts(&b, "]}\n");
+    else if (shown > 20)
+        buf_printf(&b, "  ... and %llu more (--json lists every one)\n", (unsigned long long)(shown - 20));
+    fputs(b.data, stdout);
+    buf_close(&b);
+    buf_close(&cmd);
+    free(v);
+}
+
 static int run_swarm(const struct run_opts *o)
 {
     /* Validate the parameters once before forking. */
@@ -547,44 +636,7 @@ static int run_swarm(const struct run_opts *o)
         progress(&w, true);
     double secs = wall_seconds() - start;
 
-    printf("swarm: %s, %llu seeds from %llu, %ld jobs, %.2fs (%.0f seeds/s)%s%s%s\n", o->k->name,
-           (unsigned long long)o->seeds, (unsigned long long)o->seed_from, jobs, secs, (double)w.done / secs,
-           o->bug ? ", bug " : "", o->bug ? o->bug : "", swarm_faults(o) ? ", random faults per seed" : ", the kata's own scenario");
-    if (w.nnames) {
-        printf("\n%-34s %10s %10s %10s %10s %10s %8s\n", "figure", "min", "median", "p99", "max", "mean", "seeds");
-        double *v = xmalloc(sizeof(double) * o->seeds);
-        for (int k = 0; k < w.nnames; k++) {
-            size_t m = 0;
-            double sum = 0;
-            for (uint64_t i = 0; i < o->seeds; i++)
-                if (!isnan(w.res[i].fig[k])) {
-                    v[m++] = w.res[i].fig[k];
-                    sum += w.res[i].fig[k];
-                }
-            if (!m)
-                continue;
-            qsort(v, m, sizeof(double), cmp_double);
-            printf("%-34s %10.4g %10.4g %10.4g %10.4g %10.4g %8zu\n", w.names[k], v[0], v[m / 2],
-                   v[(size_t)ceil(0.99 * (double)m) - 1], v[m - 1], sum / (double)m, m);
-        }
-        free(v);
-    }
-    printf("\nfailing seeds: %llu of %llu\n", (unsigned long long)w.failed, (unsigned long long)w.done);
-    uint64_t shown = 0;
-    for (uint64_t i = 0; i < o->seeds; i++) {
-        if (!w.res[i].failed)
-            continue;
-        if (shown++ == 20) {
-            printf("  ... and %llu more\n", (unsigned long long)(w.failed - 20));
-            break;
-        }
-        struct buf cmd;
-        buf_init(&cmd);
-        replay_command(o, o->seed_from + i, swarm_faults(o), &cmd);
-        printf("  seed %llu: %s: %s\n    replay: %s\n", (unsigned long long)(o->seed_from + i), w.res[i].check,
-               w.res[i].detail, cmd.data);
-        buf_close(&cmd);
-    }
+    swarm_report(o, &w, jobs, secs);
     if (crashed || w.done != w.n)
         fprintf(stderr, "dkata: %d swarm worker(s) died; %llu of %llu seeds reported\n", crashed,
                 (unsigned long long)w.done, (unsigned long long)w.n);

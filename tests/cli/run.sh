@@ -77,3 +77,9 @@ if awk -v n="$narrow" -v w="$wide" 'BEGIN{exit !(n > 2*w)}'; then
   echo "not ok narrow timeouts elect slower (median ${narrow}ms vs ${wide}ms)"; fi
 if awk -v n="$nsplit" -v w="$wsplit" 'BEGIN{exit !(n > w)}'; then echo "ok narrow timeouts split more votes"; else
   echo "not ok narrow timeouts split more votes ($nsplit vs $wsplit)"; fi
+
+# A swarm's JSON lists every failing seed with its replay command.
+expect_exit 1 "swarm json" "$DKATA" run raft-election --bug ignore-log --seeds 300 --json
+n=$(grep -o '"replay":' "$TMP/out" | wc -l); want=$(grep -o '"failing_count":[0-9]*' "$TMP/out" | cut -d: -f2)
+if [ "$n" -gt 20 ] && [ "$n" -eq "$want" ]; then echo "ok swarm json lists all $n failing seeds"; else
+  echo "not ok swarm json lists all failing seeds ($n of $want)"; fi
