@@ -193,7 +193,7 @@ int audit_run(const char *path, const char *store_spec, const char *bank_spec, s
     buf_init(&r->detail);
     struct audit_op *ops = NULL;
     size_t n = 0;
-    int rc = read_history(path, &ops, &n, r);
+    int rc = path ? read_history(path, &ops, &n, r) : 0;
     r->ops = n;
     char bank_buf[4200];
     if (!bank_spec && strncmp(store_spec, "sqlite:", 7) == 0)

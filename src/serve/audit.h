@@ -31,7 +31,7 @@ struct audit_report {
     struct buf detail;         /* the first violations, one per line */
 };
 
-/* Audits the history at path against store_spec and bank_spec (NULL: beside the store). Returns 0 (the
+/* Audits the history at path (NULL: the ledger alone) against store_spec and bank_spec (NULL: beside the store). Returns 0 (the
  * report says whether it holds: audit_ok), ERR_PARSE with the bad line in r->detail, or ERR_IO. */
 int audit_run(const char *path, const char *store_spec, const char *bank_spec, struct audit_report *r);
 bool audit_ok(const struct audit_report *r);
