@@ -175,7 +175,8 @@ static int audit_key(struct db *store, struct db *bank, const struct audit_op *o
 static int audit_all(struct db *store, struct db *bank, struct audit_op *ops, size_t n, struct audit_report *r)
 {
     int rc = audit_bank(bank, r);
-    qsort(ops, n, sizeof(*ops), cmp_op);
+    if (n)
+        qsort(ops, n, sizeof(*ops), cmp_op);
     for (size_t i = 0; i < n && !rc;) {
         size_t j = i;
         while (j < n && strcmp(ops[j].key, ops[i].key) == 0)

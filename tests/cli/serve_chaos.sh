@@ -7,7 +7,8 @@ set -u
 cd "$(dirname "$0")/../.."
 . tests/cli/lib/serve.sh
 trap serve_cleanup EXIT
-N=${CHAOS_REQUESTS:-10000}
+# Under the sanitizers everything runs ~5x slower: a shorter storm keeps make check's budget.
+case "${BUILD:-build}" in *asan*) N=${CHAOS_REQUESTS:-3000};; *) N=${CHAOS_REQUESTS:-10000};; esac
 FAULTS="error=0.02,timeout=0.01,lost=0.03"
 
 # chaos DB HISTORY EXTRA_ARGS...: runs the load while killing and restarting the server; prints kills.
@@ -41,7 +42,7 @@ check "chaos: $N requests recorded" '[ "$lines" -eq "$N" ]'
 check "chaos: the server was killed with -9 and restarted ($kills times)" '[ "$kills" -ge 3 ]'
 grep -E '^(created|replayed|no_answer|mismatches_422|conflicts_409|5xx) ' "$SERVE_TMP/load.out" | sed 's/^/# /'
 created=$(sed -n 's/^created //p' "$SERVE_TMP/load.out"); noans=$(sed -n 's/^no_answer //p' "$SERVE_TMP/load.out")
-check "chaos: payments created ($created), retries replayed, some requests unanswered ($noans)" '[ "$created" -gt 1000 ] && [ "$noans" -gt 0 ] && grep -q "^replayed [1-9]" "$SERVE_TMP/load.out"'
+check "chaos: payments created ($created), retries replayed, some requests unanswered ($noans)" '[ "$created" -gt $((N / 10)) ] && [ "$noans" -gt 0 ] && grep -q "^replayed [1-9]" "$SERVE_TMP/load.out"'
 "$DKATA" serve audit --history "$SERVE_TMP/history.jsonl" --store "sqlite:$SERVE_TMP/c.db" >"$SERVE_TMP/audit.out"; rc=$?
 sed 's/^/# /' "$SERVE_TMP/audit.out"
 check "chaos audit: at most one charge per key, every 2xx stored, every replay equal (exit $rc)" '[ "$rc" -eq 0 ] && grep -q "^verdict ok" "$SERVE_TMP/audit.out"'
