@@ -49,6 +49,16 @@ exec 3<>/dev/tcp/127.0.0.1/"$p"; printf 'POST /payments HTTP/1.1\r\nHost: x\r\n'
 timeout 5 cat <&3 >/dev/null; exec 3<&- 3>&-
 ms=$(( ($(date +%s%N) - start) / 1000000 ))
 check "slow client cut off after the idle timeout (${ms} ms)" '[ "$ms" -lt 4000 ]'
+# raw garbage and half requests on the socket: the server answers or closes, and stays up
+for i in $(seq 1 100); do
+  { exec 4<>/dev/tcp/127.0.0.1/"$p"; } 2>/dev/null || continue
+  if [ $((i % 2)) -eq 0 ]; then head -c $((RANDOM % 3000)) /dev/urandom >&4
+  else printf 'POST /payments HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\nIdempotency-Key: %s\r\n\r\n' $((RANDOM)) $K >&4
+       head -c $((RANDOM % 200)) /dev/urandom >&4; fi
+  exec 4<&- 4>&-
+done 2>/dev/null
+hc=$(curl -s -o /dev/null -w '%{http_code}' "$URL/healthz")
+check "still healthy after 100 garbage connections" '[ "$hc" = 200 ]'
 read -r st4 rep4 body4 <<<"$(pay "$URL" $K "$BODY")"
 check "replay survives a restart" '[ "$st4" = 201 ] && [ "$rep4" = true ] && [ "$body4" = "$body1" ]'
 # a second server on the same SQLite file is refused
