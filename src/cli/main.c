@@ -9,6 +9,7 @@ static const struct cmd commands[] = {
     {"help", cmd_help, "explain a kata: what it drills, its parameters, how to read it"},
     {"run", cmd_run, "run a kata on the simulator (one seed, or a swarm of seeds)"},
     {"check", cmd_check, "check a history: linearizability (Jepsen log, EDN, JSON lines) or session guarantees"},
+    {"serve", cmd_serve, "serve the idempotent payments API for real (and load it, and audit it)"},
 };
 #define NCOMMANDS ((int)(sizeof(commands) / sizeof(commands[0])))
 

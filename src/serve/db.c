@@ -1,0 +1,253 @@
+/* The SQL layer: one code path for the stores over SQLite and libpq, SQL only through prepared statements. */
+#include "serve/db.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/err.h"
+#include "core/mem.h"
+
+static int fail(struct db *d, const char *what, const char *detail)
+{
+    snprintf(d->err, sizeof(d->err), "%s: %s", what, detail ? detail : "unknown error");
+    char *nl = strchr(d->err, '\n');
+    if (nl)
+        *nl = '\0';
+    return ERR_IO;
+}
+
+static int open_sqlite(struct db *d, const char *path, bool sync_full)
+{
+    d->kind = DB_SQLITE;
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+    if (sqlite3_open_v2(path, &d->lite, flags, NULL) != SQLITE_OK)
+        return fail(d, path, d->lite ? sqlite3_errmsg(d->lite) : "cannot open");
+    sqlite3_busy_timeout(d->lite, 5000);
+    char pragmas[160];
+    snprintf(pragmas, sizeof(pragmas), "PRAGMA journal_mode=WAL; PRAGMA synchronous=%s;",
+             sync_full ? "FULL" : "NORMAL");
+    return db_script(d, pragmas);
+}
+
+static int open_pg(struct db *d, const char *conninfo)
+{
+    d->kind = DB_POSTGRES;
+    d->conninfo = xstrdup(conninfo);
+    d->pg = PQconnectdb(conninfo);
+    if (PQstatus(d->pg) != CONNECTION_OK)
+        return fail(d, "postgres", PQerrorMessage(d->pg));
+    return db_script(d, "SET client_min_messages = warning");
+}
+
+int db_open(struct db *d, const char *spec, bool sync_full)
+{
+    memset(d, 0, sizeof(*d));
+    pthread_mutex_init(&d->mu, NULL);
+    if (strncmp(spec, "sqlite:", 7) == 0 && spec[7])
+        return open_sqlite(d, spec + 7, sync_full);
+    if (strncmp(spec, "postgres:", 9) == 0)
+        return open_pg(d, spec + 9);
+    snprintf(d->err, sizeof(d->err), "unknown store '%s' (accepted: sqlite:PATH, postgres:CONNINFO)", spec);
+    return ERR_INVAL;
+}
+
+void db_close(struct db *d)
+{
+    for (int i = 0; i < d->nstmt; i++)
+        sqlite3_finalize(d->stmt[i]);
+    if (d->lite)
+        sqlite3_close(d->lite);
+    if (d->pg)
+        PQfinish(d->pg);
+    free(d->conninfo);
+    pthread_mutex_destroy(&d->mu);
+    memset(d, 0, sizeof(*d));
+}
+
+/* The cache slot of sql, preparing it on first use; -1 on error. */
+static int slot(struct db *d, const char *sql)
+{
+    for (int i = 0; i < d->nstmt; i++)
+        if (d->sql[i] == sql)
+            return i;
+    if (d->nstmt == DB_STMTS_MAX) {
+        fail(d, "prepare", "too many statements");
+        return -1;
+    }
+    int i = d->nstmt;
+    if (d->kind == DB_SQLITE) {
+        if (sqlite3_prepare_v3(d->lite, sql, -1, SQLITE_PREPARE_PERSISTENT, &d->stmt[i], NULL) != SQLITE_OK) {
+            fail(d, "prepare", sqlite3_errmsg(d->lite));
+            return -1;
+        }
+    } else {
+        /* '?' placeholders become $1, $2, ... (our SQL has no '?' inside literals). */
+        struct buf b;
+        buf_init(&b);
+        int n = 0;
+        for (const char *p = sql; *p; p++)
+            if (*p == '?')
+                buf_printf(&b, "$%d", ++n);
+            else
+                buf_putc(&b, *p);
+        char name[16];
+        snprintf(name, sizeof(name), "s%d", i);
+        PGresult *res = PQprepare(d->pg, name, b.data, n, NULL);
+        buf_close(&b);
+        int ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+        if (!ok)
+            fail(d, "prepare", PQresultErrorMessage(res));
+        PQclear(res);
+        if (!ok)
+            return -1;
+    }
+    d->sql[i] = sql;
+    d->nstmt++;
+    return i;
+}
+
+static void rows_alloc(struct db_rows *out, int nrows, int ncols)
+{
+    out->nrows = nrows;
+    out->ncols = ncols;
+    out->cells = xcalloc((size_t)(nrows * ncols) + 1, sizeof(char *));
+}
+
+static int exec_sqlite(struct db *d, int i, int n, const char *const *params, struct db_rows *out)
+{
+    sqlite3_stmt *st = d->stmt[i];
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    for (int k = 0; k < n; k++)
+        if (params[k])
+            sqlite3_bind_text(st, k + 1, params[k], -1, SQLITE_STATIC);
+    int ncols = sqlite3_column_count(st), nrows = 0, cap = 0, rc;
+    char **cells = NULL;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (out) {
+            size_t need = (size_t)((nrows + 1) * ncols);
+            size_t c = (size_t)cap;
+            xgrow((void **)&cells, &c, need + 1, sizeof(char *));
+            cap = (int)c;
+            for (int k = 0; k < ncols; k++) {
+                const unsigned char *t = sqlite3_column_text(st, k);
+                cells[nrows * ncols + k] = t ? xstrdup((const char *)t) : NULL;
+            }
+        }
+        nrows++;
+    }
+    if (out) {
+        out->nrows = nrows;
+        out->ncols = ncols;
+        out->cells = cells ? cells : xcalloc(1, sizeof(char *));
+    }
+    if (rc != SQLITE_DONE) {
+        fail(d, "sqlite", sqlite3_errmsg(d->lite));
+        sqlite3_reset(st);
+        if (out)
+            db_rows_close(out);
+        return ERR_IO;
+    }
+    sqlite3_reset(st);
+    return 0;
+}
+
+static int exec_pg(struct db *d, int i, int n, const char *const *params, struct db_rows *out)
+{
+    char name[16];
+    snprintf(name, sizeof(name), "s%d", i);
+    PGresult *res = PQexecPrepared(d->pg, name, n, params, NULL, NULL, 0);
+    ExecStatusType st = PQresultStatus(res);
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+        fail(d, "postgres", PQresultErrorMessage(res));
+        PQclear(res);
+        return ERR_IO;
+    }
+    if (out) {
+        rows_alloc(out, PQntuples(res), PQnfields(res));
+        for (int r = 0; r < out->nrows; r++)
+            for (int c = 0; c < out->ncols; c++)
+                if (!PQgetisnull(res, r, c))
+                    out->cells[r * out->ncols + c] = xstrdup(PQgetvalue(res, r, c));
+    }
+    PQclear(res);
+    return 0;
+}
+
+/* After a lost PostgreSQL connection: reconnect, and forget the statements prepared on the old one. */
+static void pg_reset_if_broken(struct db *d)
+{
+    if (d->kind != DB_POSTGRES || PQstatus(d->pg) == CONNECTION_OK)
+        return;
+    PQreset(d->pg);
+    d->nstmt = 0;
+}
+
+int db_exec(struct db *d, const char *sql, int n, const char *const *params, struct db_rows *out)
+{
+    if (out)
+        memset(out, 0, sizeof(*out));
+    int i = slot(d, sql);
+    if (i < 0) {
+        pg_reset_if_broken(d);
+        return ERR_IO;
+    }
+    int rc = d->kind == DB_SQLITE ? exec_sqlite(d, i, n, params, out) : exec_pg(d, i, n, params, out);
+    if (rc)
+        pg_reset_if_broken(d);
+    return rc;
+}
+
+int db_script(struct db *d, const char *sql)
+{
+    if (d->kind == DB_SQLITE) {
+        char *msg = NULL;
+        if (sqlite3_exec(d->lite, sql, NULL, NULL, &msg) != SQLITE_OK) {
+            fail(d, "sqlite", msg);
+            sqlite3_free(msg);
+            return ERR_IO;
+        }
+        return 0;
+    }
+    PGresult *res = PQexec(d->pg, sql);
+    ExecStatusType st = PQresultStatus(res);
+    int rc = 0;
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
+        rc = fail(d, "postgres", PQresultErrorMessage(res));
+    PQclear(res);
+    if (rc)
+        pg_reset_if_broken(d);
+    return rc;
+}
+
+int db_begin(struct db *d)
+{
+    return db_script(d, d->kind == DB_SQLITE ? "BEGIN IMMEDIATE" : "BEGIN");
+}
+
+int db_commit(struct db *d)
+{
+    return db_script(d, "COMMIT");
+}
+
+int db_rollback(struct db *d)
+{
+    return db_script(d, "ROLLBACK");
+}
+
+const char *db_cell(const struct db_rows *r, int row, int col)
+{
+    if (!r->cells || row < 0 || row >= r->nrows || col < 0 || col >= r->ncols)
+        return NULL;
+    return r->cells[row * r->ncols + col];
+}
+
+void db_rows_close(struct db_rows *r)
+{
+    if (r->cells)
+        for (int i = 0; i < r->nrows * r->ncols; i++)
+            free(r->cells[i]);
+    free(r->cells);
+    memset(r, 0, sizeof(*r));
+}
