@@ -8,6 +8,7 @@ static const struct cmd commands[] = {
     {"list", cmd_list, "list the katas"},
     {"help", cmd_help, "explain a kata: what it drills, its parameters, how to read it"},
     {"run", cmd_run, "run a kata on the simulator (one seed, or a swarm of seeds)"},
+    {"lab", cmd_lab, "real-system labs: PostgreSQL failover and replication-lag drills (lab pg ...)"},
 };
 #define NCOMMANDS ((int)(sizeof(commands) / sizeof(commands[0])))
 
