@@ -38,6 +38,13 @@ static bool wait_fd(int fd, bool for_write, int64_t deadline)
     }
 }
 
+/* Server notices (and the FATAL a dying backend sends) are not for the lab's output. */
+static void quiet_notice(void *arg, const char *msg)
+{
+    (void)arg;
+    (void)msg;
+}
+
 PGconn *pgconn_open(int port, const char *app, int timeout_ms, char *err, size_t errn)
 {
     char portstr[16];
@@ -52,8 +59,10 @@ PGconn *pgconn_open(int port, const char *app, int timeout_ms, char *err, size_t
     int64_t deadline = lab_now_ns() + (int64_t)timeout_ms * 1000000LL;
     PostgresPollingStatusType st = PGRES_POLLING_WRITING;
     while (PQstatus(c) != CONNECTION_BAD) {
-        if (st == PGRES_POLLING_OK)
+        if (st == PGRES_POLLING_OK) {
+            PQsetNoticeProcessor(c, quiet_notice, NULL);
             return c;
+        }
         if (st == PGRES_POLLING_FAILED)
             break;
         if (!wait_fd(PQsocket(c), st == PGRES_POLLING_WRITING, deadline)) {

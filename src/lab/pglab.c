@@ -80,6 +80,25 @@ int pglab_save(struct pglab *lab)
     return rc;
 }
 
+/* ---- finding our processes ---- */
+
+static bool comm_is_ours(int pid)
+{
+    static const char *const names[] = {"postgres", "postmaster", "etcd", "patroni", "pg_ctl",
+                                        "initdb", "pg_basebackup", "pg_rewind", "python3", NULL};
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/comm", pid);
+    char *comm = lab_read_file(path, 64, NULL);
+    if (!comm)
+        return false;
+    comm[strcspn(comm, "\n")] = 0;
+    bool ours = false;
+    for (int i = 0; names[i]; i++)
+        ours = ours || strcmp(comm, names[i]) == 0;
+    free(comm);
+    return ours;
+}
+
 static int lab_init_common(struct pglab *lab, const char *dir, char *err, size_t errn)
 {
     memset(lab, 0, sizeof *lab);
@@ -110,6 +129,26 @@ int pglab_open(struct pglab *lab, const char *dir, char *err, size_t errn)
     if (rc)
         snprintf(err, errn, "%s: %s", path, perr);
     return rc;
+}
+
+int pglab_signal_node(struct pglab *lab, const char *name, int sig)
+{
+    char needle[PATH_MAX];
+    snprintf(needle, sizeof needle, "%s/%s", lab->dir, name);
+    DIR *d = opendir("/proc");
+    if (!d)
+        return 0;
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] < '1' || e->d_name[0] > '9')
+            continue;
+        int pid = atoi(e->d_name);
+        if (comm_is_ours(pid) && lab_proc_cmdline_has(pid, needle) && kill(pid, sig) == 0)
+            n++;
+    }
+    closedir(d);
+    return n;
 }
 
 int pglab_port(struct pglab *lab, const char *name)
@@ -294,7 +333,9 @@ static int make_primary(struct pglab *lab, char *err, size_t errn)
     if (rc)
         return rc;
     char conf[2048];
-    snprintf(conf, sizeof conf, "%sport = %d\n", PRIMARY_CONF, lab->st.port_base);
+    /* cluster_name shows in every backend's process title: that is how `down` finds orphans */
+    snprintf(conf, sizeof conf, "%sport = %d\ncluster_name = '%s/primary'\n", PRIMARY_CONF, lab->st.port_base,
+             lab->dir);
     if (pglab_append_conf(lab, "primary", conf))
         return ERR_IO;
     return pglab_start(lab, "primary", err, errn);
@@ -311,10 +352,11 @@ static int make_replica(struct pglab *lab, int k, char *err, size_t errn)
     int rc = pglab_run_tool(lab, "pg_basebackup", args, 60000, err, errn);
     if (rc)
         return rc;
-    char conf[512];
+    char conf[1024];
     snprintf(conf, sizeof conf,
-             "port = %d\nprimary_conninfo = 'host=127.0.0.1 port=%d user=postgres application_name=%s'\n",
-             lab->st.port_base + k, lab->st.port_base, name);
+             "port = %d\nprimary_conninfo = 'host=127.0.0.1 port=%d user=postgres application_name=%s'\n"
+             "cluster_name = '%s/%s'\n",
+             lab->st.port_base + k, lab->st.port_base, name, lab->dir, name);
     char sig[PATH_MAX + 32];
     snprintf(sig, sizeof sig, "%s/standby.signal", data);
     if (pglab_append_conf(lab, name, conf) || lab_write_file(sig, "") || lab_chown(&lab->user, sig))
@@ -343,6 +385,7 @@ int pglab_up(struct pglab *lab, const struct pglab_opts *o, char *err, size_t er
     rc = make_folder(lab, err, errn);
     if (rc)
         return rc;
+    lab->created = true;
     lab_state_set(&lab->st, "node", "primary", lab->st.port_base, 0);
     for (int k = 1; k <= o->replicas; k++) {
         char name[32];
@@ -376,7 +419,6 @@ int pglab_up(struct pglab *lab, const struct pglab_opts *o, char *err, size_t er
     return rc;
 }
 
-/* ---- down ---- */
 
 struct victims {
     int pid[64];
@@ -392,23 +434,6 @@ static void add_victim(struct victims *v, int pid)
             return;
     if (v->n < 64)
         v->pid[v->n++] = pid;
-}
-
-static bool comm_is_ours(int pid)
-{
-    static const char *const names[] = {"postgres", "postmaster", "etcd", "patroni", "pg_ctl",
-                                        "initdb", "pg_basebackup", "pg_rewind", "python3", NULL};
-    char path[64];
-    snprintf(path, sizeof path, "/proc/%d/comm", pid);
-    char *comm = lab_read_file(path, 64, NULL);
-    if (!comm)
-        return false;
-    comm[strcspn(comm, "\n")] = 0;
-    bool ours = false;
-    for (int i = 0; names[i]; i++)
-        ours = ours || strcmp(comm, names[i]) == 0;
-    free(comm);
-    return ours;
 }
 
 /* Every live process whose command line names the lab folder (with its trailing slash). */
@@ -477,17 +502,25 @@ int pglab_down(const char *dir, bool keep, struct buf *report, char *err, size_t
     if (lab_state_parse(text, len, &st, perr, sizeof perr))
         memset(&st, 0, sizeof st); /* a damaged state file: still find the processes by scanning */
     free(text);
-    struct victims v = {0};
-    collect(lab.dir, &st, &v);
-    for (int i = 0; i < v.n; i++) {
-        bool pg = lab_proc_cmdline_has(v.pid[i], "postgres") && comm_is_ours(v.pid[i]) &&
-                  !lab_proc_cmdline_has(v.pid[i], "patroni");
-        /* SIGQUIT is PostgreSQL's immediate shutdown; helpers get SIGTERM */
-        lab_proc_stop(v.pid[i], pg ? SIGQUIT : SIGTERM, pg ? 2000 : 1500);
-        buf_printf(report, "stopped pid %d\n", v.pid[i]);
-    }
+    /* several rounds: a postmaster's backends (their own process groups) may outlive it briefly */
     struct victims left = {0};
-    collect(lab.dir, &st, &left);
+    for (int round = 0; round < 3; round++) {
+        struct victims v = {0};
+        collect(lab.dir, &st, &v);
+        for (int i = 0; i < v.n; i++) {
+            bool pg = lab_proc_cmdline_has(v.pid[i], "postgres") && comm_is_ours(v.pid[i]) &&
+                      !lab_proc_cmdline_has(v.pid[i], "patroni");
+            /* SIGQUIT is PostgreSQL's immediate shutdown; helpers get SIGTERM */
+            if (lab_proc_alive(v.pid[i]) || lab_proc_group_alive(v.pid[i])) {
+                lab_proc_stop(v.pid[i], pg ? SIGQUIT : SIGTERM, pg ? 2000 : 1500);
+                buf_printf(report, "stopped pid %d\n", v.pid[i]);
+            }
+        }
+        memset(&left, 0, sizeof left);
+        collect(lab.dir, &st, &left);
+        if (!left.n)
+            break;
+    }
     if (left.n) {
         snprintf(err, errn, "pid %d of the lab at %s would not stop", left.pid[0], lab.dir);
         return ERR_STATE;

@@ -25,6 +25,7 @@ struct pglab {
     char bin[256];        /* PostgreSQL's bin folder */
     struct lab_user user; /* who the servers run as */
     struct lab_state st;  /* what lab.state says */
+    bool created;         /* pglab_up made the folder (so the drill that called it may remove it) */
 };
 
 struct pglab_opts {
@@ -55,6 +56,9 @@ int pglab_down(const char *dir, bool keep, struct buf *report, char *err, size_t
 /* Appends a table (or JSON) of each node: role, port, pid, LSNs, lag. */
 int pglab_status(struct pglab *lab, bool json, struct buf *out, char *err, size_t errn);
 
+/* Sends sig to every process of node name (postmaster and backends, found by the cluster_name in
+ * their titles). Returns how many got it. */
+int pglab_signal_node(struct pglab *lab, const char *name, int sig);
 /* The port of node name, or 0. */
 int pglab_port(struct pglab *lab, const char *name);
 /* Starts node name with pg_ctl (-w) and records its postmaster pid. */
