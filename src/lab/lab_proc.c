@@ -93,14 +93,18 @@ static void child_exec(const struct lab_user *u, const char *cwd, char *const ar
     _exit(127);
 }
 
-int lab_proc_run(const struct lab_user *u, const char *cwd, char *const argv[], const char *log_path,
-                 int timeout_ms)
+pid_t lab_proc_start(const struct lab_user *u, const char *cwd, char *const argv[], const char *log_path)
 {
     pid_t pid = fork();
     if (pid < 0)
         return ERR_IO;
     if (pid == 0)
         child_exec(u, cwd, argv, log_path);
+    return pid;
+}
+
+int lab_proc_wait(pid_t pid, int timeout_ms)
+{
     int64_t deadline = lab_now_ns() + (int64_t)timeout_ms * 1000000LL;
     for (;;) {
         int status;
@@ -116,6 +120,13 @@ int lab_proc_run(const struct lab_user *u, const char *cwd, char *const argv[], 
         }
         lab_sleep_ns(5 * 1000000LL);
     }
+}
+
+int lab_proc_run(const struct lab_user *u, const char *cwd, char *const argv[], const char *log_path,
+                 int timeout_ms)
+{
+    pid_t pid = lab_proc_start(u, cwd, argv, log_path);
+    return pid < 0 ? pid : lab_proc_wait(pid, timeout_ms);
 }
 
 pid_t lab_proc_spawn(const struct lab_user *u, const char *cwd, char *const argv[], const char *log_path)

@@ -30,6 +30,10 @@ void lab_sleep_ns(int64_t ns);
  * (ERR_TIMEOUT after killing it, ERR_IO if it could not start). */
 int lab_proc_run(const struct lab_user *u, const char *cwd, char *const argv[], const char *log_path,
                  int timeout_ms);
+/* lab_proc_run in two halves, to run several commands at once: start (pid > 0, or ERR_IO) ... */
+pid_t lab_proc_start(const struct lab_user *u, const char *cwd, char *const argv[], const char *log_path);
+/* ... and wait (the exit status, ERR_TIMEOUT after killing it, or ERR_IO). */
+int lab_proc_wait(pid_t pid, int timeout_ms);
 /* Starts argv as u in a new session (its own process group, so lab_proc_stop can take the whole
  * group), output appended to log_path. Returns the pid (> 0) or ERR_IO. The caller reaps it. */
 pid_t lab_proc_spawn(const struct lab_user *u, const char *cwd, char *const argv[], const char *log_path);

@@ -157,8 +157,8 @@ int pglab_port(struct pglab *lab, const char *name)
     return r ? r->port : 0;
 }
 
-int pglab_run_tool(struct pglab *lab, const char *tool, const char *const *args, int timeout_ms,
-                   char *err, size_t errn)
+/* Starts one of PostgreSQL's programs as the lab user, output appended to setup.log; pid or ERR_IO. */
+static pid_t tool_start(struct pglab *lab, const char *tool, const char *const *args)
 {
     char exe[PATH_MAX + 64], log[PATH_MAX];
     snprintf(exe, sizeof exe, "%s/%s", lab->bin, tool);
@@ -169,14 +169,25 @@ int pglab_run_tool(struct pglab *lab, const char *tool, const char *const *args,
     for (int i = 0; args[i] && n < 23; i++)
         argv[n++] = (char *)args[i];
     argv[n] = NULL;
-    int rc = lab_proc_run(&lab->user, lab->dir, argv, log, timeout_ms);
+    return lab_proc_start(&lab->user, lab->dir, argv, log);
+}
+
+static int tool_wait(struct pglab *lab, const char *tool, pid_t pid, int timeout_ms, char *err, size_t errn)
+{
+    int rc = pid < 0 ? pid : lab_proc_wait(pid, timeout_ms);
     if (rc == 0)
         return 0;
     if (rc == ERR_TIMEOUT)
-        snprintf(err, errn, "%s timed out after %d ms; see %s", tool, timeout_ms, log);
+        snprintf(err, errn, "%s timed out after %d ms; see %s/setup.log", tool, timeout_ms, lab->dir);
     else
-        snprintf(err, errn, "%s failed (exit %d); see %s", tool, rc, log);
+        snprintf(err, errn, "%s failed (exit %d); see %s/setup.log", tool, rc, lab->dir);
     return rc < 0 ? rc : ERR_IO;
+}
+
+int pglab_run_tool(struct pglab *lab, const char *tool, const char *const *args, int timeout_ms,
+                   char *err, size_t errn)
+{
+    return tool_wait(lab, tool, tool_start(lab, tool, args), timeout_ms, err, errn);
 }
 
 int pglab_append_conf(struct pglab *lab, const char *name, const char *lines)
@@ -201,22 +212,34 @@ static int postmaster_pid(const char *datadir)
     return pid > 0 ? pid : 0;
 }
 
-int pglab_start(struct pglab *lab, const char *name, char *err, size_t errn)
+static pid_t start_begin(struct pglab *lab, const char *name)
 {
     char data[PATH_MAX], log[PATH_MAX];
     snprintf(data, sizeof data, "%s/%s", lab->dir, name);
     snprintf(log, sizeof log, "%s/%s.log", lab->dir, name);
     const char *args[] = {"-D", data, "-l", log, "-w", "-t", "30", "start", NULL};
-    int rc = pglab_run_tool(lab, "pg_ctl", args, 35000, err, errn);
-    int pid = postmaster_pid(data);
+    return tool_start(lab, "pg_ctl", args);
+}
+
+static int start_end(struct pglab *lab, const char *name, pid_t pid, char *err, size_t errn)
+{
+    char data[PATH_MAX];
+    snprintf(data, sizeof data, "%s/%s", lab->dir, name);
+    int rc = tool_wait(lab, "pg_ctl", pid, 35000, err, errn);
+    int ppid = postmaster_pid(data);
     struct lab_proc_rec *r = lab_state_find(&lab->st, name);
-    if (r && pid) {
-        r->pid = pid;
+    if (r && ppid) {
+        r->pid = ppid;
         pglab_save(lab);
     }
     if (rc)
-        snprintf(err, errn, "%s did not start; see %s", name, log);
+        snprintf(err, errn, "%s did not start; see %s/%s.log", name, lab->dir, name);
     return rc;
+}
+
+int pglab_start(struct pglab *lab, const char *name, char *err, size_t errn)
+{
+    return start_end(lab, name, start_begin(lab, name), err, errn);
 }
 
 int pglab_wait_streaming(int port, int count, bool want_sync, int timeout_ms, char *err, size_t errn)
@@ -341,27 +364,49 @@ static int make_primary(struct pglab *lab, char *err, size_t errn)
     return pglab_start(lab, "primary", err, errn);
 }
 
-static int make_replica(struct pglab *lab, int k, char *err, size_t errn)
+/* pg_basebackup every replica at once, then start them all at once. */
+static int make_replicas(struct pglab *lab, int n, char *err, size_t errn)
 {
-    char name[32], data[PATH_MAX], port[16];
-    snprintf(name, sizeof name, "replica%d", k);
-    snprintf(data, sizeof data, "%s/%s", lab->dir, name);
+    pid_t pids[PGLAB_MAX_REPLICAS];
+    char port[16];
     snprintf(port, sizeof port, "%d", lab->st.port_base);
-    const char *args[] = {"-h", "127.0.0.1", "-p", port, "-U", "postgres", "-D", data,
-                          "-X", "stream", "-c", "fast", "--no-sync", NULL};
-    int rc = pglab_run_tool(lab, "pg_basebackup", args, 60000, err, errn);
+    for (int k = 1; k <= n; k++) {
+        char data[PATH_MAX];
+        snprintf(data, sizeof data, "%s/replica%d", lab->dir, k);
+        const char *args[] = {"-h", "127.0.0.1", "-p", port, "-U", "postgres", "-D", data,
+                              "-X", "stream", "-c", "fast", "--no-sync", NULL};
+        pids[k - 1] = tool_start(lab, "pg_basebackup", args);
+    }
+    int rc = 0;
+    for (int k = 1; k <= n; k++) {
+        int r = tool_wait(lab, "pg_basebackup", pids[k - 1], 60000, err, errn);
+        rc = rc ? rc : r;
+    }
+    for (int k = 1; k <= n && rc == 0; k++) {
+        char name[32], conf[1024], sig[PATH_MAX + 32];
+        snprintf(name, sizeof name, "replica%d", k);
+        snprintf(conf, sizeof conf,
+                 "port = %d\nprimary_conninfo = 'host=127.0.0.1 port=%d user=postgres application_name=%s'\n"
+                 "cluster_name = '%s/%s'\n",
+                 lab->st.port_base + k, lab->st.port_base, name, lab->dir, name);
+        snprintf(sig, sizeof sig, "%s/%s/standby.signal", lab->dir, name);
+        if (pglab_append_conf(lab, name, conf) || lab_write_file(sig, "") || lab_chown(&lab->user, sig))
+            rc = ERR_IO;
+    }
     if (rc)
         return rc;
-    char conf[1024];
-    snprintf(conf, sizeof conf,
-             "port = %d\nprimary_conninfo = 'host=127.0.0.1 port=%d user=postgres application_name=%s'\n"
-             "cluster_name = '%s/%s'\n",
-             lab->st.port_base + k, lab->st.port_base, name, lab->dir, name);
-    char sig[PATH_MAX + 32];
-    snprintf(sig, sizeof sig, "%s/standby.signal", data);
-    if (pglab_append_conf(lab, name, conf) || lab_write_file(sig, "") || lab_chown(&lab->user, sig))
-        return ERR_IO;
-    return pglab_start(lab, name, err, errn);
+    for (int k = 1; k <= n; k++) {
+        char name[32];
+        snprintf(name, sizeof name, "replica%d", k);
+        pids[k - 1] = start_begin(lab, name);
+    }
+    for (int k = 1; k <= n; k++) {
+        char name[32];
+        snprintf(name, sizeof name, "replica%d", k);
+        int r = start_end(lab, name, pids[k - 1], err, errn);
+        rc = rc ? rc : r;
+    }
+    return rc;
 }
 
 int pglab_up(struct pglab *lab, const struct pglab_opts *o, char *err, size_t errn)
@@ -397,8 +442,8 @@ int pglab_up(struct pglab *lab, const struct pglab_opts *o, char *err, size_t er
         return ERR_IO;
     }
     rc = make_primary(lab, err, errn);
-    for (int k = 1; k <= o->replicas && rc == 0 && !pglab_interrupted; k++)
-        rc = make_replica(lab, k, err, errn);
+    if (rc == 0 && !pglab_interrupted)
+        rc = make_replicas(lab, o->replicas, err, errn);
     if (rc == 0 && !pglab_interrupted)
         rc = pglab_wait_streaming(lab->st.port_base, o->replicas, false, 30000, err, errn);
     if (rc == 0 && pglab_interrupted) {
