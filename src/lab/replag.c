@@ -70,6 +70,22 @@ static void *bg_main(void *arg)
     return NULL;
 }
 
+/* Waits until node k has replayed up to lsn; false on timeout or error. */
+static bool wait_replay(struct rl *r, int k, uint64_t lsn, char *err, size_t errn)
+{
+    int64_t deadline = lab_now_ns() + 3 * r->o->delay_ns + 5000000000LL;
+    while (lab_now_ns() < deadline && !pglab_interrupted) {
+        uint64_t at;
+        if (pgconn_lsn(r->node[k], "SELECT pg_last_wal_replay_lsn()", 2000, &at, err, errn))
+            return false;
+        if (at >= lsn)
+            return true;
+        lab_sleep_ns(5 * 1000000LL);
+    }
+    snprintf(err, errn, "replica%d did not replay up to the session's LSN in time", k);
+    return false;
+}
+
 static int setup(struct rl *r, char *err, size_t errn)
 {
     for (int i = 0; i < 3; i++) {
@@ -79,6 +95,11 @@ static int setup(struct rl *r, char *err, size_t errn)
     }
     if (pgconn_exec(r->node[0], "CREATE TABLE dkata_rw (id bigint PRIMARY KEY)", 5000, err, errn) ||
         pgconn_exec(r->node[0], "CREATE TABLE dkata_bg (id bigint PRIMARY KEY)", 5000, err, errn))
+        return ERR_STATE;
+    /* the tables must be on the replicas before their replay is delayed */
+    uint64_t created;
+    if (pgconn_lsn(r->node[0], "SELECT pg_current_wal_lsn()", 2000, &created, err, errn) ||
+        !wait_replay(r, 1, created, err, errn) || !wait_replay(r, 2, created, err, errn))
         return ERR_STATE;
     /* replica1 lags by the full delay, replica2 by half of it: reads spread over both go back in time */
     for (int k = 1; k <= 2; k++) {
@@ -99,22 +120,6 @@ static int setup(struct rl *r, char *err, size_t errn)
     /* let the delayed replicas hold some background history before the session starts */
     lab_sleep_ns(r->o->delay_ns / 2 < 2000000000LL ? r->o->delay_ns / 2 : 2000000000LL);
     return 0;
-}
-
-/* Waits until node k has replayed up to lsn; false on timeout or error. */
-static bool wait_replay(struct rl *r, int k, uint64_t lsn, char *err, size_t errn)
-{
-    int64_t deadline = lab_now_ns() + 3 * r->o->delay_ns + 5000000000LL;
-    while (lab_now_ns() < deadline && !pglab_interrupted) {
-        uint64_t at;
-        if (pgconn_lsn(r->node[k], "SELECT pg_last_wal_replay_lsn()", 2000, &at, err, errn))
-            return false;
-        if (at >= lsn)
-            return true;
-        lab_sleep_ns(5 * 1000000LL);
-    }
-    snprintf(err, errn, "replica%d did not replay up to the session's LSN in time", k);
-    return false;
 }
 
 static int one_fix(struct rl *r, enum replag_fix fix, struct fix_result *res, char *err, size_t errn)
