@@ -10,6 +10,7 @@ static const struct cmd commands[] = {
     {"run", cmd_run, "run a kata on the simulator (one seed, or a swarm of seeds)"},
     {"check", cmd_check, "check a history: linearizability (Jepsen log, EDN, JSON lines) or session guarantees"},
     {"serve", cmd_serve, "serve the idempotent payments API for real (and load it, and audit it)"},
+    {"lab", cmd_lab, "real-system labs: PostgreSQL failover and replication-lag drills (lab pg ...)"},
 };
 #define NCOMMANDS ((int)(sizeof(commands) / sizeof(commands[0])))
 
