@@ -83,3 +83,4 @@ expect_exit 1 "swarm json" "$DKATA" run raft-election --bug ignore-log --seeds 3
 n=$(grep -o '"replay":' "$TMP/out" | wc -l); want=$(grep -o '"failing_count":[0-9]*' "$TMP/out" | cut -d: -f2)
 if [ "$n" -gt 20 ] && [ "$n" -eq "$want" ]; then echo "ok swarm json lists all $n failing seeds"; else
   echo "not ok swarm json lists all failing seeds ($n of $want)"; fi
+expect_exit 2 "clocks refuses a nemesis" "$DKATA" run clocks --nemesis '1s crash 0'
