@@ -545,17 +545,27 @@ static void cache_resize(struct cache *c, size_t cap)
     c->cap = cap;
 }
 
-/* Adds the configuration unless present; true if it was new. */
+/* Whether configuration (bits, s) with hash h was seen. */
+static bool cache_has(const struct cache *c, uint64_t h, int64_t s, const uint64_t *bits)
+{
+    if (!c->cap)
+        return false;
+    for (size_t j = h & (c->cap - 1); c->off[j] != SIZE_MAX; j = (j + 1) & (c->cap - 1))
+        if (c->hash[j] == h && c->state[j] == s && memcmp(c->words + c->off[j], bits, c->w * 8) == 0)
+            return true;
+    return false;
+}
+
+/* Adds configuration (bits, s) with hash h unless present; true if it was new. */
 static bool cache_add(struct cache *c, uint64_t h, int64_t s, const uint64_t *bits)
 {
+    if (cache_has(c, h, s, bits))
+        return false;
     if (2 * (c->n + 1) > c->cap)
         cache_resize(c, c->cap ? 2 * c->cap : 1024);
     size_t j = h & (c->cap - 1);
-    while (c->off[j] != SIZE_MAX) {
-        if (c->hash[j] == h && c->state[j] == s && memcmp(c->words + c->off[j], bits, c->w * 8) == 0)
-            return false;
+    while (c->off[j] != SIZE_MAX)
         j = (j + 1) & (c->cap - 1);
-    }
     XGROW(c->words, c->wcap, c->nwords + c->w);
     memcpy(c->words + c->nwords, bits, c->w * 8);
     c->hash[j] = h;
@@ -588,15 +598,49 @@ static int by_time(const void *x, const void *y)
     return a->t < b->t ? -1 : a->t > b->t;
 }
 
-/* Search state: the doubly linked list of call and return nodes (node 0 is the head; lop i has call node
- * 2i+1 and return node 2i+2), the stack of linearized calls, and the best prefix seen. */
+/* One linearized operation on the search stack: the state before it, and the bound in force when it was
+ * chosen (to resume the scan of unknown operations after undoing it). */
+struct frame {
+    size_t op;
+    int64_t state;
+    uint32_t bound;
+};
+
+/* Search state: the doubly linked lists (node 0 heads the calls and returns of operations with a completion,
+ * node uhead the calls of those with an unknown outcome; operation i has call node 2i+1 and return node
+ * 2i+2), the stack, and the bitset of linearized operations. */
 struct search {
     uint32_t *next, *prev;
-    size_t *stk;
-    int64_t *stk_state;
+    uint32_t uhead;
+    struct frame *stk;
     uint64_t *bits;
-    uint64_t *zob;
+    uint64_t *zob;      /* Zobrist value of each operation */
+    size_t *pos;        /* each operation's bit in bits: those with a completion first, then the unknown ones */
+    size_t *unknown_at; /* the operation at each bit position of the unknown ones */
+    size_t wn, w;       /* words of bits for the operations with a completion, and in all */
 };
+
+/* Operations whose outcome is unknown may be linearized at any later point, or never. So a configuration is
+ * dominated by the same one with an unknown operation u not yet used: that one can do everything this one
+ * can, and u later. If such a configuration was seen, this one need not be explored. (Checked for one u at
+ * a time, which catches an unknown operation placed where it was later overwritten.) */
+static bool dominated(const struct search *s, const struct cache *c, uint64_t h, int64_t st)
+{
+    for (size_t k = s->wn; k < c->w; k++) {
+        uint64_t word = s->bits[k];
+        while (word) {
+            int b = __builtin_ctzll(word);
+            word &= word - 1;
+            size_t u = s->unknown_at[64 * (k - s->wn) + (size_t)b];
+            s->bits[k] &= ~(1ULL << b);
+            bool seen = cache_has(c, h ^ s->zob[u], st, s->bits);
+            s->bits[k] |= 1ULL << b;
+            if (seen)
+                return true;
+        }
+    }
+    return false;
+}
 
 static void unlink_node(struct search *s, uint32_t x)
 {
@@ -612,124 +656,186 @@ static void relink_node(struct search *s, uint32_t x)
         s->prev[s->next[x]] = x;
 }
 
+/* Builds the two lists: operations with a completion (call and return nodes, by time) from node 0, and
+ * the calls of those with an unknown outcome (by time) from node uhead. */
+static size_t search_init(struct search *s, const struct lin_part *pt)
+{
+    size_t m = pt->n, nn = 2 * m + 2, remaining = 0, nknown = 0;
+    s->uhead = (uint32_t)(2 * m + 1);
+    s->next = xmalloc(nn * sizeof(uint32_t));
+    s->prev = xmalloc(nn * sizeof(uint32_t));
+    s->stk = xmalloc((m + 1) * sizeof(*s->stk));
+    s->zob = xmalloc((m + 1) * sizeof(uint64_t));
+    s->pos = xmalloc((m + 1) * sizeof(size_t));
+    s->unknown_at = xmalloc((m + 1) * sizeof(size_t));
+    for (size_t i = 0; i < m; i++)
+        nknown += pt->ops[i].ret != NO_RET;
+    size_t wn = (nknown + 63) / 64, wu = (m - nknown + 63) / 64, kn = 0, ku = 0;
+    s->bits = xcalloc(wn + wu + 1, sizeof(uint64_t));
+    s->wn = wn;
+    s->w = wn + wu;
+    struct sevent *ev = xmalloc(nn * sizeof(*ev));
+    size_t ne = 0;
+    uint32_t ulast = s->uhead;
+    for (size_t i = 0; i < m; i++) {
+        bool known = pt->ops[i].ret != NO_RET;
+        s->zob[i] = mix64(i * 0x9E3779B97F4A7C15ULL + 0x632BE59BD9B4E019ULL);
+        if (!known) { /* operations come in call order, so this list is in time order */
+            s->unknown_at[ku] = i;
+            s->pos[i] = 64 * wn + ku++;
+            s->next[ulast] = (uint32_t)(2 * i + 1);
+            s->prev[2 * i + 1] = ulast;
+            ulast = (uint32_t)(2 * i + 1);
+            continue;
+        }
+        s->pos[i] = kn++;
+        ev[ne++] = (struct sevent){pt->ops[i].call, (uint32_t)(2 * i + 1)};
+        ev[ne++] = (struct sevent){pt->ops[i].ret, (uint32_t)(2 * i + 2)};
+        remaining++;
+    }
+    s->next[ulast] = UINT32_MAX;
+    qsort(ev, ne, sizeof(*ev), by_time);
+    uint32_t last = 0;
+    for (size_t i = 0; i < ne; i++) {
+        s->next[last] = ev[i].node;
+        s->prev[ev[i].node] = last;
+        last = ev[i].node;
+    }
+    s->next[last] = UINT32_MAX;
+    free(ev);
+    return remaining;
+}
+
+static void search_close(struct search *s)
+{
+    free(s->next);
+    free(s->prev);
+    free(s->stk);
+    free(s->bits);
+    free(s->zob);
+    free(s->pos);
+    free(s->unknown_at);
+}
+
+static void flip(struct search *s, size_t i)
+{
+    s->bits[s->pos[i] / 64] ^= 1ULL << (s->pos[i] % 64);
+}
+
+/* Why the search must stop early, or NULL to go on. */
+static const char *must_stop(struct lin_problem *p, struct lin_part *pt, struct cache *c, uint64_t steps,
+                             uint64_t max_steps)
+{
+    if (p->opts.stop && atomic_load(p->opts.stop))
+        return "timeout";
+    if (atomic_load(&p->cancel))
+        return "another key is not linearizable";
+    if (max_steps && steps >= max_steps)
+        return "step budget";
+    if (!charge(p, c))
+        return "memory limit";
+    (void)pt;
+    return NULL;
+}
+
+static void record_best(struct lin_part *pt, const struct search *s, size_t depth, int64_t state)
+{
+    for (size_t k = 0; k < depth; k++) {
+        pt->best[k] = s->stk[k].op;
+        pt->best_state[k] = k + 1 < depth ? s->stk[k + 1].state : state;
+    }
+    pt->nbest = depth;
+}
+
+/* The search (Lowe's Fig. 3, with the unknown operations kept apart). Known calls before the first
+ * remaining return node are tried first, in time order; only when a return node is reached (its operation
+ * must be linearized before anything later) are the unknown operations invoked before it tried; when none
+ * fits, the last choice is undone. A successful step that reaches a configuration already seen, or one
+ * dominated by a seen one, is not taken. */
 enum lin_verdict lin_check_part(struct lin_problem *p, size_t pi, uint64_t max_steps)
 {
     struct lin_part *pt = &p->parts[pi];
     free(pt->best); /* a second attempt (with a larger budget) starts afresh */
     free(pt->best_state);
     pt->why_unknown = NULL;
-    uint64_t steps0 = pt->steps;
-    size_t m = pt->n, nn = 2 * m + 1;
-    struct search s = {.next = xmalloc(nn * sizeof(uint32_t)), .prev = xmalloc(nn * sizeof(uint32_t)),
-                       .stk = xmalloc((m + 1) * sizeof(size_t)), .stk_state = xmalloc((m + 1) * sizeof(int64_t)),
-                       .bits = xcalloc((m + 63) / 64 + 1, sizeof(uint64_t)),
-                       .zob = xmalloc((m + 1) * sizeof(uint64_t))};
-    struct sevent *ev = xmalloc(nn * sizeof(*ev));
-    size_t ne = 0, remaining = 0;
-    for (size_t i = 0; i < m; i++) {
-        s.zob[i] = mix64(i * 0x9E3779B97F4A7C15ULL + 0x632BE59BD9B4E019ULL);
-        ev[ne++] = (struct sevent){pt->ops[i].call, (uint32_t)(2 * i + 1)};
-        if (pt->ops[i].ret != NO_RET) {
-            ev[ne++] = (struct sevent){pt->ops[i].ret, (uint32_t)(2 * i + 2)};
-            remaining++;
-        }
-    }
-    qsort(ev, ne, sizeof(*ev), by_time);
-    uint32_t last = 0;
-    for (size_t i = 0; i < ne; i++) {
-        s.next[last] = ev[i].node;
-        s.prev[ev[i].node] = last;
-        last = ev[i].node;
-    }
-    s.next[last] = UINT32_MAX;
-    free(ev);
-    pt->best = xmalloc((m + 1) * sizeof(size_t));
-    pt->best_state = xmalloc((m + 1) * sizeof(int64_t));
+    pt->best = xmalloc((pt->n + 1) * sizeof(size_t));
+    pt->best_state = xmalloc((pt->n + 1) * sizeof(int64_t));
     pt->nbest = 0;
-    struct cache c = {.w = (m + 63) / 64 ? (m + 63) / 64 : 1};
+    struct search s;
+    size_t remaining = search_init(&s, pt);
+    struct cache c = {.w = s.w};
+    uint64_t steps = 0, zob = 0;
     size_t depth = 0;
-    bool stuck_known = false;
+    bool stuck_known = false, in_unknown = false;
     int64_t state = pt->init;
-    uint64_t zob = 0;
     enum lin_verdict verdict = LIN_OK;
-    uint32_t cur = s.next[0];
+    uint32_t cur = s.next[0], bound = 0; /* bound: the return node the unknown calls must precede */
     while (remaining > 0) {
-        if ((++pt->steps & 1023) == 0) {
-            if (p->opts.stop && atomic_load(p->opts.stop)) {
-                verdict = LIN_UNKNOWN;
-                pt->why_unknown = "timeout";
-                break;
-            }
-            if (atomic_load(&p->cancel)) {
-                verdict = LIN_UNKNOWN;
-                pt->why_unknown = "another key is not linearizable";
-                break;
-            }
-            if (max_steps && pt->steps - steps0 >= max_steps) {
-                verdict = LIN_UNKNOWN;
-                pt->why_unknown = "step budget";
-                break;
-            }
-            if (!charge(p, &c)) {
-                verdict = LIN_UNKNOWN;
-                pt->why_unknown = "memory limit";
-                break;
-            }
-        }
-        size_t i = (cur - 1) / 2;
-        if (cur & 1) { /* a call: try to linearize it here */
-            int64_t ns;
-            const struct lop *o = &pt->ops[i];
-            if (step(pt, o, state, &ns)) {
-                s.bits[i / 64] |= 1ULL << (i % 64);
-                uint64_t z = zob ^ s.zob[i];
-                if (cache_add(&c, z ^ mix64((uint64_t)ns), ns, s.bits)) {
-                    s.stk[depth] = i;
-                    s.stk_state[depth++] = state;
-                    state = ns;
-                    zob = z;
-                    unlink_node(&s, cur);
-                    if (o->ret != NO_RET) {
-                        unlink_node(&s, cur + 1);
-                        remaining--;
-                    }
-                    if (depth > pt->nbest) { /* the stack below may differ from the last best: copy it all */
-                        memcpy(pt->best, s.stk, depth * sizeof(size_t));
-                        for (size_t k = 0; k + 1 < depth; k++)
-                            pt->best_state[k] = s.stk_state[k + 1];
-                        pt->best_state[depth - 1] = state;
-                        pt->nbest = depth;
-                        stuck_known = false;
-                    }
-                    cur = s.next[0];
-                    continue;
-                }
-                s.bits[i / 64] &= ~(1ULL << (i % 64));
-            }
-            cur = s.next[cur];
-            continue;
-        }
-        /* a return: operation i had to be linearized by now; undo the last choice */
-        if (!stuck_known && depth == pt->nbest) {
-            pt->stuck = i;
-            stuck_known = true;
-        }
-        if (depth == 0) {
-            verdict = LIN_VIOLATION;
+        if ((++steps & 1023) == 0 && (pt->why_unknown = must_stop(p, pt, &c, steps, max_steps)) != NULL) {
+            verdict = LIN_UNKNOWN;
             break;
         }
-        size_t j = s.stk[--depth];
-        state = s.stk_state[depth];
-        zob ^= s.zob[j];
-        s.bits[j / 64] &= ~(1ULL << (j % 64));
-        uint32_t call = (uint32_t)(2 * j + 1);
-        if (pt->ops[j].ret != NO_RET) {
-            relink_node(&s, call + 1);
-            remaining++;
+        if (!in_unknown && !(cur & 1)) { /* a return node: now the unknown operations called before it */
+            in_unknown = true;
+            bound = cur;
+            cur = s.next[s.uhead];
+            continue;
         }
-        relink_node(&s, call);
-        cur = s.next[call];
+        if (in_unknown && (cur == UINT32_MAX || pt->ops[(cur - 1) / 2].call > pt->ops[(bound - 1) / 2].ret)) {
+            /* nothing fits before the bound's operation returns: undo the last choice */
+            if (!stuck_known && depth == pt->nbest) {
+                pt->stuck = (bound - 1) / 2;
+                stuck_known = true;
+            }
+            if (depth == 0) {
+                verdict = LIN_VIOLATION;
+                break;
+            }
+            struct frame f = s.stk[--depth];
+            state = f.state;
+            zob ^= s.zob[f.op];
+            flip(&s, f.op);
+            uint32_t call = (uint32_t)(2 * f.op + 1);
+            bool known = pt->ops[f.op].ret != NO_RET;
+            if (known) {
+                relink_node(&s, call + 1);
+                remaining++;
+            }
+            relink_node(&s, call);
+            in_unknown = !known;
+            bound = f.bound;
+            cur = s.next[call];
+            continue;
+        }
+        size_t i = (cur - 1) / 2;
+        const struct lop *o = &pt->ops[i];
+        int64_t ns;
+        /* an unknown operation that would change nothing here is as good as never happening */
+        if (step(pt, o, state, &ns) && (!in_unknown || ns != state)) {
+            flip(&s, i);
+            uint64_t z = zob ^ s.zob[i], hz = z ^ mix64((uint64_t)ns);
+            if (!dominated(&s, &c, hz, ns) && cache_add(&c, hz, ns, s.bits)) {
+                s.stk[depth++] = (struct frame){.op = i, .state = state, .bound = bound};
+                state = ns;
+                zob = z;
+                unlink_node(&s, cur);
+                if (!in_unknown) {
+                    unlink_node(&s, cur + 1);
+                    remaining--;
+                }
+                if (depth > pt->nbest) {
+                    record_best(pt, &s, depth, state);
+                    stuck_known = false;
+                }
+                in_unknown = false;
+                cur = s.next[0];
+                continue;
+            }
+            flip(&s, i);
+        }
+        cur = s.next[cur];
     }
+    pt->steps += steps;
     if (verdict == LIN_OK)
         pt->stuck = HIST_NONE_IDX;
     for (size_t k = 0; k < pt->nbest; k++) /* from here on, best names history operations */
@@ -738,12 +844,7 @@ enum lin_verdict lin_check_part(struct lin_problem *p, size_t pi, uint64_t max_s
     pt->cache_bytes = cache_bytes(&c);
     atomic_fetch_sub(p->opts.mem_used, c.bytes);
     cache_close(&c);
-    free(s.next);
-    free(s.prev);
-    free(s.stk);
-    free(s.stk_state);
-    free(s.bits);
-    free(s.zob);
+    search_close(&s);
     pt->verdict = verdict;
     pt->checked = true;
     if (verdict == LIN_VIOLATION)

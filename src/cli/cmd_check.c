@@ -80,19 +80,19 @@ static void *worker(void *arg)
         struct job jb = pl->jobs[pl->head++];
         pl->active++;
         pthread_mutex_unlock(&pl->mu);
-        enum lin_verdict v = LIN_UNKNOWN;
+        bool again = false; /* out of budget: retry with more (a cancelled job is not run, nor retried) */
         double dt = 0;
         if (!atomic_load(&jb.f->p.cancel)) {
             double t0 = now_s();
-            v = lin_check_part(&jb.f->p, jb.part, jb.budget);
+            enum lin_verdict v = lin_check_part(&jb.f->p, jb.part, jb.budget);
             dt = now_s() - t0;
+            struct lin_part_info info;
+            lin_part_info(&jb.f->p, jb.part, &info);
+            again = v == LIN_UNKNOWN && info.why_unknown && strcmp(info.why_unknown, "step budget") == 0;
         }
-        struct lin_part_info info;
-        lin_part_info(&jb.f->p, jb.part, &info);
         pthread_mutex_lock(&pl->mu);
         jb.f->seconds += dt;
-        if (v == LIN_UNKNOWN && info.why_unknown && strcmp(info.why_unknown, "step budget") == 0 &&
-            !atomic_load(pl->stop)) {
+        if (again && !atomic_load(pl->stop)) {
             jb.budget = jb.budget > UINT64_MAX / 4 ? UINT64_MAX : jb.budget * 4;
             XGROW(pl->jobs, pl->cap, pl->njobs + 1);
             pl->jobs[pl->njobs++] = jb;
@@ -292,9 +292,10 @@ static int parse_args(int argc, char **argv, struct opts *o, const char ***paths
 
 static size_t default_mem_limit(void)
 {
+    /* a quarter of the machine's memory, at most 2 GiB: others share the machine */
     long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
-    size_t half = pages > 0 && page > 0 ? (size_t)pages * (size_t)page / 2 : (size_t)4 << 30;
-    return half;
+    size_t quarter = pages > 0 && page > 0 ? (size_t)pages * (size_t)page / 4 : (size_t)1 << 30;
+    return quarter < ((size_t)2 << 30) ? quarter : (size_t)2 << 30;
 }
 
 static int check_sessions(struct file *files, size_t n, const struct opts *o)
