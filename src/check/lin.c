@@ -604,6 +604,7 @@ struct frame {
     size_t op;
     int64_t state;
     uint32_t bound;
+    bool forced; /* a pure operation placed as soon as it fit: no need to try anything else here */
 };
 
 /* Search state: the doubly linked lists (node 0 heads the calls and returns of operations with a completion,
@@ -618,6 +619,8 @@ struct search {
     size_t *pos;        /* each operation's bit in bits: those with a completion first, then the unknown ones */
     size_t *unknown_at; /* the operation at each bit position of the unknown ones */
     size_t wn, w;       /* words of bits for the operations with a completion, and in all */
+    size_t *puts, nputs; /* kv: puts (known or not) by call time */
+    size_t *gets, ngets; /* kv: gets by return time */
 };
 
 /* Operations whose outcome is unknown may be linearized at any later point, or never. So a configuration is
@@ -654,6 +657,13 @@ static void relink_node(struct search *s, uint32_t x)
     s->next[s->prev[x]] = x;
     if (s->next[x] != UINT32_MAX)
         s->prev[s->next[x]] = x;
+}
+
+static int by_ret(const void *x, const void *y, void *arg)
+{
+    const struct lin_part *pt = arg;
+    uint32_t a = pt->ops[*(const size_t *)x].ret, b = pt->ops[*(const size_t *)y].ret;
+    return a < b ? -1 : a > b;
 }
 
 /* Builds the two lists: operations with a completion (call and return nodes, by time) from node 0, and
@@ -694,6 +704,16 @@ static size_t search_init(struct search *s, const struct lin_part *pt)
         remaining++;
     }
     s->next[ulast] = UINT32_MAX;
+    s->puts = xmalloc((m + 1) * sizeof(size_t));
+    s->gets = xmalloc((m + 1) * sizeof(size_t));
+    s->nputs = s->ngets = 0;
+    for (size_t i = 0; i < m; i++) {
+        if (pt->ops[i].kind == K_WRITE)
+            s->puts[s->nputs++] = i;
+        if (pt->ops[i].kind == K_READ)
+            s->gets[s->ngets++] = i;
+    }
+    qsort_r(s->gets, s->ngets, sizeof(size_t), by_ret, (void *)pt);
     qsort(ev, ne, sizeof(*ev), by_time);
     uint32_t last = 0;
     for (size_t i = 0; i < ne; i++) {
@@ -715,6 +735,8 @@ static void search_close(struct search *s)
     free(s->zob);
     free(s->pos);
     free(s->unknown_at);
+    free(s->puts);
+    free(s->gets);
 }
 
 static void flip(struct search *s, size_t i)
@@ -745,6 +767,55 @@ static void record_best(struct lin_part *pt, const struct search *s, size_t dept
         pt->best_state[k] = k + 1 < depth ? s->stk[k + 1].state : state;
     }
     pt->nbest = depth;
+}
+
+/* A pure operation never changes the state where it fits: a read, or a compare-and-set that saw another
+ * value. If one fits now, placing it now is as good as anything: any linearization that places it later can
+ * place it here instead (the states in between do not change, and its deadline only goes away). So after
+ * placing it, if that fails, the configuration before it fails too, and the search backs up past it. */
+static bool is_pure(const struct lop *o)
+{
+    return o->kind == K_READ || (o->kind == K_CAS && o->res == R_MISMATCH);
+}
+
+/* kv: whether appending, to reach state ns, can still lead to a fit. Until the next put takes effect, the
+ * state only grows by appends; a put cannot take effect before it is invoked. So every get not yet placed
+ * that returned before the first put not yet placed was invoked (or any, if there is none) must see ns
+ * followed by appends: ns must be a prefix of what it returned. The few earliest such gets are checked. */
+static bool kv_can_fit(const struct search *s, const struct lin_part *pt, int64_t ns)
+{
+    uint32_t put_call = UINT32_MAX;
+    for (size_t k = 0; k < s->nputs; k++)
+        if (!(s->bits[s->pos[s->puts[k]] / 64] & (1ULL << (s->pos[s->puts[k]] % 64)))) {
+            put_call = pt->ops[s->puts[k]].call;
+            break;
+        }
+    size_t n = pt->in.len[ns], checked = 0;
+    for (size_t k = 0; k < s->ngets && checked < 4; k++) {
+        const struct lop *g = &pt->ops[s->gets[k]];
+        if (g->ret > put_call)
+            break;
+        if (s->bits[s->pos[s->gets[k]] / 64] & (1ULL << (s->pos[s->gets[k]] % 64)))
+            continue;
+        checked++;
+        if (n > pt->in.len[g->out] || memcmp(pt->in.s[ns], pt->in.s[g->out], n) != 0)
+            return false;
+    }
+    return true;
+}
+
+/* Takes a known operation's frame off: relinks its nodes, as if it had never been placed. */
+static void undo(struct search *s, const struct lin_part *pt, const struct frame *f, size_t *remaining,
+                 uint64_t *zob)
+{
+    *zob ^= s->zob[f->op];
+    flip(s, f->op);
+    uint32_t call = (uint32_t)(2 * f->op + 1);
+    if (pt->ops[f->op].ret != NO_RET) {
+        relink_node(s, call + 1);
+        (*remaining)++;
+    }
+    relink_node(s, call);
 }
 
 /* The search (Lowe's Fig. 3, with the unknown operations kept apart). Known calls before the first
@@ -792,17 +863,19 @@ enum lin_verdict lin_check_part(struct lin_problem *p, size_t pi, uint64_t max_s
                 break;
             }
             struct frame f = s.stk[--depth];
-            state = f.state;
-            zob ^= s.zob[f.op];
-            flip(&s, f.op);
-            uint32_t call = (uint32_t)(2 * f.op + 1);
-            bool known = pt->ops[f.op].ret != NO_RET;
-            if (known) {
-                relink_node(&s, call + 1);
-                remaining++;
+            /* Undoing a forced choice: the configuration before it has failed too (see is_pure). */
+            while (f.forced && depth > 0) {
+                undo(&s, pt, &f, &remaining, &zob);
+                f = s.stk[--depth];
             }
-            relink_node(&s, call);
-            in_unknown = !known;
+            if (f.forced) {
+                verdict = LIN_VIOLATION;
+                break;
+            }
+            state = f.state;
+            undo(&s, pt, &f, &remaining, &zob);
+            uint32_t call = (uint32_t)(2 * f.op + 1);
+            in_unknown = pt->ops[f.op].ret == NO_RET;
             bound = f.bound;
             cur = s.next[call];
             continue;
@@ -811,11 +884,13 @@ enum lin_verdict lin_check_part(struct lin_problem *p, size_t pi, uint64_t max_s
         const struct lop *o = &pt->ops[i];
         int64_t ns;
         /* an unknown operation that would change nothing here is as good as never happening */
-        if (step(pt, o, state, &ns) && (!in_unknown || ns != state)) {
+        if (step(pt, o, state, &ns) && (!in_unknown || ns != state) &&
+            (o->kind != K_APPEND || kv_can_fit(&s, pt, ns))) {
             flip(&s, i);
             uint64_t z = zob ^ s.zob[i], hz = z ^ mix64((uint64_t)ns);
             if (!dominated(&s, &c, hz, ns) && cache_add(&c, hz, ns, s.bits)) {
-                s.stk[depth++] = (struct frame){.op = i, .state = state, .bound = bound};
+                s.stk[depth++] = (struct frame){.op = i, .state = state, .bound = bound,
+                                                .forced = !in_unknown && is_pure(o)};
                 state = ns;
                 zob = z;
                 unlink_node(&s, cur);
