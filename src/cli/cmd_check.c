@@ -122,7 +122,8 @@ static void run_pool(struct file *files, size_t nfiles, const struct opts *o, co
             XGROW(pl.jobs, pl.cap, pl.njobs + 1);
             pl.jobs[pl.njobs++] = (struct job){.f = &files[i], .part = k, .size = info.nops, .budget = FIRST_BUDGET};
         }
-    qsort(pl.jobs, pl.njobs, sizeof(*pl.jobs), by_size_desc);
+    if (pl.njobs)
+        qsort(pl.jobs, pl.njobs, sizeof(*pl.jobs), by_size_desc);
     pthread_mutex_init(&pl.mu, NULL);
     pthread_cond_init(&pl.cv, NULL);
     size_t n = o->threads ? o->threads : (size_t)sysconf(_SC_NPROCESSORS_ONLN);
