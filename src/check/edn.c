@@ -2,6 +2,8 @@
  * beyond the forms it returns. */
 #include "check/edn.h"
 
+#include "check/history.h"
+
 #include "core/err.h"
 #include "core/mem.h"
 
@@ -22,16 +24,7 @@ void edn_reader_init(struct edn_reader *r, const char *text, size_t len, int fir
     r->err[0] = 0;
 }
 
-static int fail(struct edn_reader *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int fail(struct edn_reader *r, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int k = snprintf(r->err, sizeof(r->err), "line %d: ", r->line);
-    vsnprintf(r->err + k, sizeof(r->err) - (size_t)k, fmt, ap);
-    va_end(ap);
-    return ERR_PARSE;
-}
+#define fail(r, ...) hist_parse_error((r)->err, sizeof((r)->err), (r)->line, __VA_ARGS__)
 
 static void skip_space(struct edn_reader *r)
 {

@@ -226,17 +226,7 @@ static int cmp_u32(const void *a, const void *b)
 
 /* ---- from history to partitions ---- */
 
-static int perr(struct lin_problem *p, const struct hist_event *e, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static int perr(struct lin_problem *p, const struct hist_event *e, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int k = snprintf(p->err, sizeof(p->err), "line %d: ", e->line);
-    vsnprintf(p->err + k, sizeof(p->err) - (size_t)k, fmt, ap);
-    va_end(ap);
-    return ERR_PARSE;
-}
+#define perr(p, e, ...) hist_parse_error((p)->err, sizeof((p)->err), (e)->line, __VA_ARGS__)
 
 /* The kind of operation f is in model m, or -1. */
 static int op_kind(enum lin_model m, const char *f)

@@ -47,16 +47,7 @@ enum hist_format hist_format_detect(const char *text, size_t len)
     return HIST_FMT_AUTO;
 }
 
-static int fail(struct history *h, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(struct history *h, int line, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int k = snprintf(h->err, sizeof(h->err), "line %d: ", line);
-    vsnprintf(h->err + k, sizeof(h->err) - (size_t)k, fmt, ap);
-    va_end(ap);
-    return ERR_PARSE;
-}
+#define fail(h, line, ...) hist_parse_error((h)->err, sizeof((h)->err), (line), __VA_ARGS__)
 
 static void val_free(struct hist_val *v)
 {
