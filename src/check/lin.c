@@ -7,6 +7,7 @@
 #include "core/err.h"
 #include "core/mem.h"
 
+#include <assert.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -35,6 +36,7 @@ struct intern {
     uint64_t *mkey;
     int64_t *mval;
     size_t mn, mcap;
+    size_t bytes; /* memory held, for the budget (kv states are strings that grow with every append) */
 };
 
 struct lin_part {
@@ -134,6 +136,7 @@ static int64_t intern_bytes(struct intern *in, const void *p, size_t len)
         in->s = xrealloc(in->s, in->cap * sizeof(*in->s));
         in->len = xrealloc(in->len, in->cap * sizeof(*in->len));
     }
+    in->bytes += len + 1 + sizeof(char *) + sizeof(size_t) + 2 * sizeof(uint32_t);
     in->s[in->n] = xmalloc(len + 1);
     memcpy(in->s[in->n], p, len);
     in->s[in->n][len] = 0;
@@ -162,6 +165,7 @@ static int64_t *memo_slot(struct intern *in, int64_t state, int64_t arg)
         }
         free(in->mkey);
         free(in->mval);
+        in->bytes += (cap - in->mcap) * (sizeof(*k) + sizeof(*v));
         in->mkey = k;
         in->mval = v;
         in->mcap = cap;
@@ -493,7 +497,8 @@ struct cache {
     size_t n, cap;
     uint64_t *words;
     size_t nwords, wcap, w;
-    size_t bytes;
+    size_t bytes;         /* charged to the budget so far (the memo, and what the interner grew by) */
+    size_t intern_bytes0; /* the interner's size when this search began */
 };
 
 static size_t cache_bytes(const struct cache *c)
@@ -567,9 +572,9 @@ static bool cache_add(struct cache *c, uint64_t h, int64_t s, const uint64_t *bi
 }
 
 /* Charges the cache's growth to the shared budget; false if over the limit. */
-static bool charge(struct lin_problem *p, struct cache *c)
+static bool charge(struct lin_problem *p, struct cache *c, const struct intern *in)
 {
-    size_t now = cache_bytes(c);
+    size_t now = cache_bytes(c) + (in->bytes - c->intern_bytes0);
     if (now == c->bytes)
         return true;
     size_t total = atomic_fetch_add(p->opts.mem_used, now - c->bytes) + (now - c->bytes);
@@ -744,15 +749,19 @@ static const char *must_stop(struct lin_problem *p, struct lin_part *pt, struct 
         return "another key is not linearizable";
     if (max_steps && steps >= max_steps)
         return "step budget";
-    if (!charge(p, c))
+    if (!charge(p, c, &pt->in))
         return "memory limit";
-    (void)pt;
     return NULL;
 }
 
 static void record_best(struct lin_part *pt, const struct search *s, size_t depth, int64_t state)
 {
+    size_t placed = 0; /* the stack and the bitset must agree: each operation placed once */
+    for (size_t k = 0; k < s->w; k++)
+        placed += (size_t)__builtin_popcountll(s->bits[k]);
+    assert(placed == depth);
     for (size_t k = 0; k < depth; k++) {
+        assert(s->bits[s->pos[s->stk[k].op] / 64] & (1ULL << (s->pos[s->stk[k].op] % 64)));
         pt->best[k] = s->stk[k].op;
         pt->best_state[k] = k + 1 < depth ? s->stk[k + 1].state : state;
     }
@@ -824,7 +833,7 @@ enum lin_verdict lin_check_part(struct lin_problem *p, size_t pi, uint64_t max_s
     pt->nbest = 0;
     struct search s;
     size_t remaining = search_init(&s, pt);
-    struct cache c = {.w = s.w};
+    struct cache c = {.w = s.w, .intern_bytes0 = pt->in.bytes};
     uint64_t steps = 0, zob = 0;
     size_t depth = 0;
     bool stuck_known = false, in_unknown = false;
