@@ -5,7 +5,9 @@
 #include "core/err.h"
 #include "core/mem.h"
 
+#include <errno.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -278,4 +280,28 @@ int history_parse(struct history *h, const char *text, size_t len, enum hist_for
                  "give --format");
         return ERR_PARSE;
     }
+}
+
+int history_load(struct history *h, const char *path, enum hist_format *fmt)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(h->err, sizeof(h->err), "cannot open '%s': %s", path, strerror(errno));
+        return ERR_IO;
+    }
+    struct buf b;
+    buf_init(&b);
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+        buf_put(&b, chunk, n);
+    bool bad = ferror(f);
+    fclose(f);
+    if (!bad && *fmt == HIST_FMT_AUTO)
+        *fmt = hist_format_detect(b.data ? b.data : "", b.len);
+    int rc = bad ? ERR_IO : history_parse(h, b.data ? b.data : "", b.len, *fmt);
+    if (bad)
+        snprintf(h->err, sizeof(h->err), "cannot read '%s' (is it a directory?)", path);
+    buf_close(&b);
+    return rc;
 }

@@ -174,30 +174,6 @@ static void *watch(void *arg)
     return NULL;
 }
 
-static char *read_file(const char *path, size_t *len, char *err, size_t errlen)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(err, errlen, "cannot open '%s': %s", path, strerror(errno));
-        return NULL;
-    }
-    struct buf b;
-    buf_init(&b);
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-        buf_put(&b, chunk, n);
-    bool bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        buf_close(&b);
-        snprintf(err, errlen, "cannot read '%s' (is it a directory?)", path);
-        return NULL;
-    }
-    *len = b.len;
-    return b.data ? buf_take(&b) : xstrdup("");
-}
-
 /* "line N: what" from a parser becomes "dkata: FILE:N: what". */
 static int input_error(const char *path, const char *msg)
 {
@@ -423,18 +399,13 @@ int cmd_check(int argc, char **argv)
         struct file *f = &files[i];
         f->path = paths[i];
         history_init(&f->h);
-        char err[300];
-        size_t len;
-        char *text = read_file(f->path, &len, err, sizeof(err));
-        if (!text) {
-            rc = cli_usage("%s", err);
-            inited = i + 1;
+        enum hist_format fmt = o.format;
+        int prc = history_load(&f->h, f->path, &fmt);
+        inited = i + 1;
+        if (prc == ERR_IO) {
+            rc = cli_usage("%s", f->h.err);
             break;
         }
-        enum hist_format fmt = o.format == HIST_FMT_AUTO ? hist_format_detect(text, len) : o.format;
-        int prc = history_parse(&f->h, text, len, fmt);
-        free(text);
-        inited = i + 1;
         if (prc) {
             rc = input_error(f->path, f->h.err);
             break;
