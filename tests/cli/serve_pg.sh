@@ -9,26 +9,22 @@ cd "$(dirname "$0")/../.."
 trap 'serve_cleanup; pg_stop' EXIT
 BODY='{"amount":4200,"currency":"EUR","card_token":"tok_visa"}'
 
+t0=$SECONDS
 pg_start || { bad "throwaway postgresql starts"; exit 1; }
-ok "throwaway postgresql on 127.0.0.1:$PG_PORT"
+ok "throwaway postgresql on 127.0.0.1:$PG_PORT ($((SECONDS - t0)) s)"
 STORE="postgres:$PG_CONNINFO"
 
-# hundred KEY URL_A URL_B: 100 concurrent POSTs alternating between the instances; prints sorted statuses.
+# hundred KEY URL_A URL_B: 100 concurrent POSTs with one key (100 client threads, alternating between
+# the instances); prints "n201=.. n409=.. created=.. other=.. distinct201=..".
 hundred() {
-  local key=$1 a=$2 b=$3 dir="$SERVE_TMP/h.$1"
-  mkdir -p "$dir"
-  for i in $(seq 1 100); do
-    local u=$a; [ $((i % 2)) -eq 0 ] && u=$b
-    curl -s -o "$dir/$i.body" -w '%{http_code}\n' -m 20 -X POST -H 'Content-Type: application/json' \
-      -H "Idempotency-Key: $key" --data-binary "$BODY" "$u/payments" >"$dir/$i.code" &
-  done
-  wait
-  cat "$dir"/*.code | sort | uniq -c | awk '{printf "%s:%s ", $2, $1}'
-  # every 201 body is the same payment
-  local n201 bodies
-  n201=$(grep -l '^201$' "$dir"/*.code | wc -l)
-  bodies=$(for f in $(grep -l '^201$' "$dir"/*.code); do cat "${f%.code}.body"; echo; done | sort -u | wc -l)
-  echo "distinct201=$bodies n201=$n201"
+  local h="$SERVE_TMP/h.$1.jsonl"
+  "$DKATA" serve load --url "$2,$3" --key "$1" --requests 100 --connections 100 --history "$h" >"$h.out"
+  local n201 n409 other created distinct
+  n201=$(grep -c '"status":201,' "$h"); n409=$(grep -c '"status":409,' "$h")
+  other=$(grep -vcE '"status":(201|409),' "$h")
+  created=$(sed -n 's/^created //p' "$h.out")
+  distinct=$(grep '"status":201,' "$h" | sed 's/.*"body"://' | sort -u | wc -l)
+  echo "n201=$n201 n409=$n409 created=$created other=$other distinct201=$distinct"
 }
 
 serve_start A --listen 127.0.0.1:0 --store "$STORE" --processor-latency 500ms --threads 8 --conns 4 || bad "instance A"
@@ -36,11 +32,12 @@ PID_A=$SERVE_PID
 serve_start B --listen 127.0.0.1:0 --store "$STORE" --processor-latency 500ms --threads 8 --conns 4 || bad "instance B"
 PID_B=$SERVE_PID
 K1=33333333-0000-4000-8000-000000000001
+t0=$SECONDS
 res=$(hundred $K1 "$A" "$B")
+echo "# 100 requests took $((SECONDS - t0)) s"
 echo "# conflict mode: $res"
-n201=$(grep -oE '(^| )201:[0-9]+' <<<"$res" | cut -d: -f2); n409=$(grep -oE '(^| )409:[0-9]+' <<<"$res" | cut -d: -f2)
-check "two instances, 100 concurrent, one key: ${n201:-0} x 201 + ${n409:-0} x 409, one payment" \
-  '[ "$((${n201:-0} + ${n409:-0}))" -eq 100 ] && [ "${n409:-0}" -ge 1 ] && grep -q "distinct201=1 " <<<"$res"'
+check "two instances, 100 concurrent, one key: $res" \
+  'grep -q "created=1 other=0 distinct201=1$" <<<"$res" && ! grep -q "n409=0 " <<<"$res"'
 read -r s1 r1 b1 <<<"$(pay "$A" $K1 "$BODY")"
 read -r s2 r2 b2 <<<"$(pay "$B" $K1 "$BODY")"
 check "replays agree across instances" '[ "$s1" = 201 ] && [ "$r1" = true ] && [ "$s2" = 201 ] && [ "$r2" = true ] && [ "$b1" = "$b2" ]'
@@ -71,7 +68,7 @@ serve_start A --listen 127.0.0.1:0 --store "$STORE" --processor-latency 100ms --
 serve_start B --listen 127.0.0.1:0 --store "$STORE" --processor-latency 100ms --in-flight wait --threads 8 || bad "B wait"
 res=$(hundred 33333333-0000-4000-8000-000000000003 "$A" "$B")
 echo "# wait mode: $res"
-check "two instances, wait mode: 100 times the same 201" 'grep -q "^201:100 distinct201=1 " <<<"$res"'
+check "two instances, wait mode: 100 times the same 201 ($res)" 'grep -q "^n201=100 n409=0 created=1 other=0 distinct201=1$" <<<"$res"'
 out=$("$DKATA" serve audit --store "$STORE")
 check "audit: 3 keys, 3 charges" 'grep -q "^charges 3$" <<<"$out" && grep -q "^double_charged 0$" <<<"$out"'
 [ "$fails" -eq 0 ]
