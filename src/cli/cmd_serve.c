@@ -262,8 +262,8 @@ static int serve_audit(int argc, char **argv)
         const char *f = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (cli_is_help(f)) {
             printf("usage: dkata serve audit --store SPEC [--history FILE] [--bank SPEC]\n\n"
-                   "Checks the processor's ledger (and a load history, if given) against the store and the processor's ledger: every key charged at\n"
-                   "most once, every acknowledged outcome stored, every replay equal to the original.\n"
+                   "Checks the processor's ledger, and a load history if given, against the store: every key charged\n"
+                   "at most once, every acknowledged outcome stored, every replay equal to the original.\n"
                    "Exit 0 if all hold, 1 if one is violated, 2 for bad input.\n");
             return EXIT_OKAY;
         }
@@ -295,7 +295,7 @@ static int serve_audit(int argc, char **argv)
 int cmd_serve(int argc, char **argv)
 {
     if (argc < 2 || cli_is_help(argv[1])) {
-        printf("usage: dkata serve payments|load|audit [options]\n\n"
+        fprintf(argc < 2 ? stderr : stdout, "usage: dkata serve payments|load|audit [options]\n\n"
                "  payments  the idempotent payments service (see 'dkata serve payments --help')\n"
                "  load      a load and chaos client that records its history (JSON lines)\n"
                "  audit     checks a history against the store and the processor's ledger\n");
