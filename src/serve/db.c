@@ -44,11 +44,18 @@ static int open_sqlite(struct db *d, const char *path, bool sync_full)
     return db_script(d, pragmas);
 }
 
+static void quiet(void *arg, const char *message)
+{
+    (void)arg;
+    (void)message;
+}
+
 static int open_pg(struct db *d, const char *conninfo)
 {
     d->kind = DB_POSTGRES;
     d->conninfo = xstrdup(conninfo);
     d->pg = PQconnectdb(conninfo);
+    PQsetNoticeProcessor(d->pg, quiet, NULL); /* errors come back as results; notices are noise here */
     if (PQstatus(d->pg) != CONNECTION_OK)
         return fail(d, "postgres", PQerrorMessage(d->pg));
     return db_script(d, "SET client_min_messages = warning");
@@ -193,27 +200,42 @@ static int exec_pg(struct db *d, int i, int n, const char *const *params, struct
     return 0;
 }
 
-/* After a lost PostgreSQL connection: reconnect, and forget the statements prepared on the old one. */
-static void pg_reset_if_broken(struct db *d)
+/* Before each PostgreSQL statement: notice a connection the server closed since the last one (a restart),
+ * reconnect (forgetting the statements prepared on the old session), and refuse to go on inside a
+ * transaction that the lost session took with it. Returns 0 or ERR_IO. */
+static int pg_ready(struct db *d)
 {
-    if (d->kind != DB_POSTGRES || PQstatus(d->pg) == CONNECTION_OK)
-        return;
-    PQreset(d->pg);
-    d->nstmt = 0;
+    if (d->kind != DB_POSTGRES)
+        return 0;
+    PQconsumeInput(d->pg);
+    if (PQstatus(d->pg) != CONNECTION_OK) {
+        PQreset(d->pg);
+        d->nstmt = 0;
+    }
+    if (PQstatus(d->pg) != CONNECTION_OK)
+        return fail(d, "postgres", PQerrorMessage(d->pg));
+    if (d->pg_tx && PQtransactionStatus(d->pg) == PQTRANS_IDLE)
+        return fail(d, "postgres", "the connection was lost inside a transaction");
+    return 0;
 }
 
 int db_exec(struct db *d, const char *sql, int n, const char *const *params, struct db_rows *out)
 {
     if (out)
         memset(out, 0, sizeof(*out));
-    int i = slot(d, sql);
-    if (i < 0) {
-        pg_reset_if_broken(d);
+    if (pg_ready(d))
         return ERR_IO;
+    int i = slot(d, sql);
+    if (d->kind == DB_SQLITE)
+        return i < 0 ? ERR_IO : exec_sqlite(d, i, n, params, out);
+    int rc = i < 0 ? ERR_IO : exec_pg(d, i, n, params, out);
+    /* A session the server dropped while idle (a restart) fails its next statement: outside a transaction,
+     * reconnect and try once more. Every statement of ours is safe to repeat (conditional inserts and
+     * updates), even if the first try committed before the connection broke. */
+    if (rc && !d->pg_tx && PQstatus(d->pg) != CONNECTION_OK && pg_ready(d) == 0) {
+        i = slot(d, sql);
+        rc = i < 0 ? ERR_IO : exec_pg(d, i, n, params, out);
     }
-    int rc = d->kind == DB_SQLITE ? exec_sqlite(d, i, n, params, out) : exec_pg(d, i, n, params, out);
-    if (rc)
-        pg_reset_if_broken(d);
     return rc;
 }
 
@@ -228,14 +250,14 @@ int db_script(struct db *d, const char *sql)
         }
         return 0;
     }
+    if (pg_ready(d))
+        return ERR_IO;
     PGresult *res = PQexec(d->pg, sql);
     ExecStatusType st = PQresultStatus(res);
     int rc = 0;
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
         rc = fail(d, "postgres", PQresultErrorMessage(res));
     PQclear(res);
-    if (rc)
-        pg_reset_if_broken(d);
     return rc;
 }
 
@@ -243,16 +265,23 @@ int db_begin(struct db *d)
 {
     if (d->group)
         return db_script(d, "SAVEPOINT op");
-    return db_script(d, d->kind == DB_SQLITE ? "BEGIN IMMEDIATE" : "BEGIN");
+    int rc = db_script(d, d->kind == DB_SQLITE ? "BEGIN IMMEDIATE" : "BEGIN");
+    d->pg_tx = rc == 0 && d->kind == DB_POSTGRES;
+    return rc;
 }
 
 int db_commit(struct db *d)
 {
-    return db_script(d, d->group ? "RELEASE op" : "COMMIT");
+    if (d->group)
+        return db_script(d, "RELEASE op");
+    int rc = pg_ready(d); /* a transaction lost with its session must not "commit" as an empty one */
+    d->pg_tx = false;
+    return rc ? rc : db_script(d, "COMMIT");
 }
 
 int db_rollback(struct db *d)
 {
+    d->pg_tx = false;
     return db_script(d, d->group ? "ROLLBACK TO op; RELEASE op" : "ROLLBACK");
 }
 

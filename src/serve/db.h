@@ -26,6 +26,7 @@ struct db {
     int nstmt;
     char err[256];
     struct db_group *group; /* group commit, when started */
+    bool pg_tx;             /* PostgreSQL: inside a transaction that db_begin opened */
 };
 
 /* Rows of a result, every cell as text (NULL for SQL NULL). The caller closes it with db_rows_close. */

@@ -98,6 +98,14 @@ static enum MHD_Result respond_error(struct server *s, struct MHD_Connection *c,
 
 /* ---- the idempotent POST /payments ---- */
 
+/* Counts a store failure and logs its reason (the first ten, then every thousandth) to stderr. */
+static void store_error(struct server *s)
+{
+    unsigned long n = atomic_fetch_add(&s->m.store_errors, 1);
+    if (n < 10 || n % 1000 == 0)
+        fprintf(stderr, "dkata: store error %lu: %s\n", n + 1, s->store.err);
+}
+
 /* A crash point: kill the process for real, or report that the request must be dropped. */
 static bool crash_here(struct server *s, enum serve_crash at)
 {
@@ -202,7 +210,7 @@ store_failed:
         outcome_error(o, 409, "lock_lost", "another request took over this idempotency key; retry later");
         return;
     }
-    atomic_fetch_add(&s->m.store_errors, 1);
+    store_error(s);
     store_release(st, key, owner);
     outcome_error(o, 503, "store_unavailable", "the idempotency store is unavailable; retry with the same key");
     return;
@@ -235,7 +243,7 @@ static void pay(struct server *s, const char *key, const struct payreq *r, struc
         rc = ERR_NOTFOUND;
     }
     if (rc) {
-        atomic_fetch_add(&s->m.store_errors, 1);
+        store_error(s);
         outcome_error(o, 503, "store_unavailable", "the idempotency store is unavailable; retry with the same key");
         return;
     }

@@ -71,4 +71,17 @@ echo "# wait mode: $res"
 check "two instances, wait mode: 100 times the same 201 ($res)" 'grep -q "^n201=100 n409=0 created=1 other=0 distinct201=1$" <<<"$res"'
 out=$("$DKATA" serve audit --store "$STORE")
 check "audit: 3 keys, 3 charges" 'grep -q "^charges 3$" <<<"$out" && grep -q "^double_charged 0$" <<<"$out"'
+
+# PostgreSQL goes away: 503 and no charge; it comes back: the instances reconnect and the retry charges once.
+K4=33333333-0000-4000-8000-000000000004
+pg_down
+read -r s1 _ <<<"$(pay "$A" $K4 "$BODY")"
+hc=$(curl -s -o /dev/null -w '%{http_code}' "$A/healthz")
+check "store down: POST 503 ($s1), /healthz 503 ($hc)" '[ "$s1" = 503 ] && [ "$hc" = 503 ]'
+pg_up || bad "postgresql restarts"
+read -r s2 _ <<<"$(pay "$A" $K4 "$BODY")"
+read -r s3 r3 _ <<<"$(pay "$B" $K4 "$BODY")"
+check "store back: 201 ($s2), replay on the other instance ($s3 $r3)" '[ "$s2" = 201 ] && [ "$s3" = 201 ] && [ "$r3" = true ]'
+out=$("$DKATA" serve audit --store "$STORE")
+check "audit: 4 keys, 4 charges" 'grep -q "^charges 4$" <<<"$out" && grep -q "^double_charged 0$" <<<"$out"'
 [ "$fails" -eq 0 ]

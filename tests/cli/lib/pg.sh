@@ -21,10 +21,18 @@ pg_start() {
   PG_PORT=$(pg_free_port) || return 1
   "${PG_AS[@]}" "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres --auth=trust -E UTF8 >"$PG_DIR/initdb.log" 2>&1 ||
     { echo "# initdb failed: $(tail -2 "$PG_DIR/initdb.log")"; return 1; }
+  pg_up || return 1
+  PG_CONNINFO="host=127.0.0.1 port=$PG_PORT user=postgres dbname=postgres connect_timeout=5"
+}
+
+# pg_up / pg_down: start and stop the server of the cluster pg_start made (to make the store unavailable).
+pg_up() {
   "${PG_AS[@]}" "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 30 \
     -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=60" start >/dev/null ||
     { echo "# pg_ctl start failed: $(tail -2 "$PG_DIR/server.log")"; return 1; }
-  PG_CONNINFO="host=127.0.0.1 port=$PG_PORT user=postgres dbname=postgres connect_timeout=5"
+}
+pg_down() {
+  "${PG_AS[@]}" "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m fast -w stop >/dev/null 2>&1
 }
 
 pg_stop() {
