@@ -261,6 +261,18 @@ int db_script(struct db *d, const char *sql)
     return rc;
 }
 
+int db_schema(struct db *d, const char *sql)
+{
+    if (d->kind == DB_SQLITE)
+        return db_script(d, sql);
+    int rc = db_script(d, "SELECT pg_advisory_lock(7700701)");
+    if (rc)
+        return rc;
+    rc = db_script(d, sql);
+    int rc2 = db_script(d, "SELECT pg_advisory_unlock(7700701)");
+    return rc ? rc : rc2;
+}
+
 int db_begin(struct db *d)
 {
     if (d->group)

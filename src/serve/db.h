@@ -60,6 +60,10 @@ unsigned long db_group_ticket(struct db *d);
 /* Without mu: waits until batch ticket is committed. Returns 0, or ERR_IO if that commit failed. */
 int db_group_wait(struct db *d, unsigned long ticket);
 
+/* Runs a schema script (CREATE ... IF NOT EXISTS); on PostgreSQL under an advisory lock, so that
+ * instances starting together do not race on the catalog. Returns 0 or ERR_IO. */
+int db_schema(struct db *d, const char *sql);
+
 /* Transactions: BEGIN (IMMEDIATE on SQLite), COMMIT, ROLLBACK. Return 0 or ERR_IO. Under group commit
  * they are a savepoint inside the open transaction, so the statements between them stay atomic. */
 int db_begin(struct db *d);

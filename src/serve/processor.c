@@ -24,7 +24,7 @@ int processor_open(struct processor *p, const char *bank_spec, const struct proc
     pthread_mutex_init(&p->rng_mu, NULL);
     int rc = db_open(&p->bank, bank_spec, cfg->sync_full);
     if (rc == 0)
-        rc = db_script(&p->bank, SCHEMA);
+        rc = db_schema(&p->bank, SCHEMA);
     if (rc == 0)
         rc = db_group_start(&p->bank);
     return rc;

@@ -72,7 +72,7 @@ int store_open(struct store *s, const char *spec, int nconn, bool sync_full, int
         int rc = db_open(&s->conn[i], spec, sync_full);
         s->nconn = i + 1;
         if (rc == 0 && i == 0)
-            rc = db_script(&s->conn[0], SCHEMA);
+            rc = db_schema(&s->conn[0], SCHEMA);
         if (rc) {
             snprintf(s->err, sizeof(s->err), "%s", s->conn[i].err);
             return rc;

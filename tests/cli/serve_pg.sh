@@ -27,10 +27,13 @@ hundred() {
   echo "n201=$n201 n409=$n409 created=$created other=$other distinct201=$distinct"
 }
 
-serve_start A --listen 127.0.0.1:0 --store "$STORE" --processor-latency 500ms --threads 8 --conns 4 || bad "instance A"
+# Both instances start at once on the empty database: the schema is created once, under a lock.
+serve_spawn "$SERVE_TMP/a.out" --listen 127.0.0.1:0 --store "$STORE" --processor-latency 500ms --threads 8 --conns 4
 PID_A=$SERVE_PID
-serve_start B --listen 127.0.0.1:0 --store "$STORE" --processor-latency 500ms --threads 8 --conns 4 || bad "instance B"
+serve_spawn "$SERVE_TMP/b.out" --listen 127.0.0.1:0 --store "$STORE" --processor-latency 500ms --threads 8 --conns 4
 PID_B=$SERVE_PID
+serve_url "$SERVE_TMP/a.out" "$PID_A" A && serve_url "$SERVE_TMP/b.out" "$PID_B" B && ok "two instances started together" ||
+  bad "two instances started together"
 K1=33333333-0000-4000-8000-000000000001
 t0=$SECONDS
 res=$(hundred $K1 "$A" "$B")
