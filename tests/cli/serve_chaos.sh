@@ -22,7 +22,7 @@ chaos() {
     --seed 7 --history "$hist" >"$SERVE_TMP/load.out" &
   local load=$!
   while kill -0 "$load" 2>/dev/null; do
-    sleep "0.$((RANDOM % 5 + 8))"
+    sleep "0.$((RANDOM % 5 + 5))"  # every 0.5 to 0.9 s
     kill -0 "$load" 2>/dev/null || break
     serve_kill "$SERVE_PID" KILL; kills=$((kills + 1))
     for _ in 1 2 3 4 5 6 7 8 9 10; do # the port is free again once the old process is gone
@@ -39,7 +39,7 @@ chaos() {
 kills=$(chaos "$SERVE_TMP/c.db" "$SERVE_TMP/history.jsonl")
 lines=$(wc -l <"$SERVE_TMP/history.jsonl")
 check "chaos: $N requests recorded" '[ "$lines" -eq "$N" ]'
-check "chaos: the server was killed with -9 and restarted ($kills times)" '[ "$kills" -ge 3 ]'
+check "chaos: the server was killed with -9 and restarted ($kills times)" '[ "$kills" -ge 2 ]'
 grep -E '^(created|replayed|no_answer|mismatches_422|conflicts_409|5xx) ' "$SERVE_TMP/load.out" | sed 's/^/# /'
 created=$(sed -n 's/^created //p' "$SERVE_TMP/load.out"); noans=$(sed -n 's/^no_answer //p' "$SERVE_TMP/load.out")
 check "chaos: payments created ($created), retries replayed, some requests unanswered ($noans)" '[ "$created" -gt $((N / 10)) ] && [ "$noans" -gt 0 ] && grep -q "^replayed [1-9]" "$SERVE_TMP/load.out"'
