@@ -14,7 +14,7 @@
 struct db_group {
     pthread_t committer;
     pthread_mutex_t mu; /* guards the fields below (taken after db.mu, never before) */
-    pthread_cond_t work, done;
+    pthread_cond_t work, done[2]; /* waiters on batch b sleep on done[b % 2]: a commit wakes only its own */
     unsigned long open_batch, committed;
     int result[GROUP_RING]; /* the commit result of batch b at b % GROUP_RING */
     bool dirty, stop;
@@ -336,7 +336,7 @@ static void *group_loop(void *arg)
         pthread_mutex_lock(&g->mu);
         g->result[batch % GROUP_RING] = rc;
         g->committed = batch;
-        pthread_cond_broadcast(&g->done);
+        pthread_cond_broadcast(&g->done[batch % 2]);
     }
     pthread_mutex_unlock(&g->mu);
     return NULL;
@@ -351,7 +351,8 @@ int db_group_start(struct db *d)
     struct db_group *g = xcalloc(1, sizeof(*g));
     pthread_mutex_init(&g->mu, NULL);
     pthread_cond_init(&g->work, NULL);
-    pthread_cond_init(&g->done, NULL);
+    pthread_cond_init(&g->done[0], NULL);
+    pthread_cond_init(&g->done[1], NULL);
     g->open_batch = 1;
     g->in_tx = true;
     d->group = g;
@@ -396,7 +397,7 @@ int db_group_wait(struct db *d, unsigned long ticket)
         return 0;
     pthread_mutex_lock(&g->mu);
     while (g->committed < ticket)
-        pthread_cond_wait(&g->done, &g->mu);
+        pthread_cond_wait(&g->done[ticket % 2], &g->mu);
     int rc = g->result[ticket % GROUP_RING];
     pthread_mutex_unlock(&g->mu);
     return rc;
@@ -415,7 +416,8 @@ static void group_stop(struct db *d)
         db_script(d, "COMMIT");
     pthread_mutex_destroy(&g->mu);
     pthread_cond_destroy(&g->work);
-    pthread_cond_destroy(&g->done);
+    pthread_cond_destroy(&g->done[0]);
+    pthread_cond_destroy(&g->done[1]);
     free(g);
 }
 

@@ -160,8 +160,9 @@ static void run_phases(struct server *s, const char *key, const char *owner, con
             goto drop;
     }
     if (k->phase == PHASE_CHARGE_REQUESTED) {
-        char fresh[40];
-        util_random_hex(fresh, 16);
+        char fresh[40] = "";
+        if (s->cfg.bug_fresh_key)
+            util_random_hex(fresh, 16);
         enum proc_outcome po = processor_charge(&s->proc, s->cfg.bug_fresh_key ? fresh : key, key, r, k->charge_id);
         if (po == PROC_DECLINED) {
             outcome_error(o, 402, "card_declined", "the card was declined");
