@@ -10,6 +10,7 @@
 #include "serve/server.h"
 #include "serve/load.h"
 #include "serve/audit.h"
+#include "serve/payreq.h"
 
 static const char PAYMENTS_USAGE[] =
     "usage: dkata serve payments [--listen HOST:PORT] [--store sqlite:PATH | postgres:CONNINFO]\n"
@@ -25,7 +26,7 @@ static const char PAYMENTS_USAGE[] =
     "  --lease DUR               a request's lock on its key (default 10s)\n"
     "  --in-flight conflict|wait answer 409 to a duplicate of an in-flight request, or wait for it\n"
     "  --wait-max DUR            the longest wait with --in-flight wait (default 5s)\n"
-    "  --threads N               HTTP threads (default 4); --conns N store connections (default 3)\n"
+    "  --threads N               HTTP threads (default 16); --conns N store connections (default 3)\n"
     "  --sync full|normal        SQLite durability: fsync every commit (default) or only on checkpoints\n"
     "  --max-clients N           concurrent connections (default 1024)\n"
     "  --idle-timeout DUR        close connections idle this long (default 10s)\n"
@@ -217,9 +218,10 @@ static int serve_load(int argc, char **argv)
         int rc = 0;
         if (cli_is_help(f)) {
             printf("usage: dkata serve load [--url http://127.0.0.1:8080] [--requests 10000] [--connections 8]\n"
-                   "         [--retry-ratio 0.3] [--changed-ratio 0.1] [--seed 1] [--history FILE]\n\n"
+                   "         [--retry-ratio 0.3] [--changed-ratio 0.1] [--seed 1] [--history FILE] [--key UUID]\n\n"
                    "Sends POST /payments: new keys, and retries of earlier keys (some with a changed body),\n"
-                   "recording each request and its answer as one JSON line in FILE; prints figures.\n");
+                   "recording each request and its answer as one JSON line in FILE; prints figures. Several\n"
+                   "comma-separated URLs are used in turn; --key sends every request with that one key.\n");
             return EXIT_OKAY;
         }
         i++;
@@ -227,6 +229,10 @@ static int serve_load(int argc, char **argv)
             c.url = v;
         else if (strcmp(f, "--history") == 0 && v)
             c.history_path = v;
+        else if (strcmp(f, "--key") == 0 && v && payreq_uuid_ok(v))
+            c.fixed_key = v;
+        else if (strcmp(f, "--key") == 0)
+            return cli_usage("bad --key '%s' (accepted: a uuid)", v ? v : "");
         else if (strcmp(f, "--requests") == 0)
             rc = parse_count(f, v, 1000000000ULL, &c.requests);
         else if (strcmp(f, "--connections") == 0 && !(rc = parse_count(f, v, 1024, &n)))
@@ -256,8 +262,8 @@ static int serve_audit(int argc, char **argv)
         const char *f = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (cli_is_help(f)) {
             printf("usage: dkata serve audit --store SPEC [--history FILE] [--bank SPEC]\n\n"
-                   "Checks the processor's ledger (and a load history, if given) against the store and the processor's ledger: every key charged at\n"
-                   "most once, every acknowledged outcome stored, every replay equal to the original.\n"
+                   "Checks the processor's ledger, and a load history if given, against the store: every key charged\n"
+                   "at most once, every acknowledged outcome stored, every replay equal to the original.\n"
                    "Exit 0 if all hold, 1 if one is violated, 2 for bad input.\n");
             return EXIT_OKAY;
         }
@@ -289,7 +295,7 @@ static int serve_audit(int argc, char **argv)
 int cmd_serve(int argc, char **argv)
 {
     if (argc < 2 || cli_is_help(argv[1])) {
-        printf("usage: dkata serve payments|load|audit [options]\n\n"
+        fprintf(argc < 2 ? stderr : stdout, "usage: dkata serve payments|load|audit [options]\n\n"
                "  payments  the idempotent payments service (see 'dkata serve payments --help')\n"
                "  load      a load and chaos client that records its history (JSON lines)\n"
                "  audit     checks a history against the store and the processor's ledger\n");

@@ -25,6 +25,8 @@ struct db {
     sqlite3_stmt *stmt[DB_STMTS_MAX];
     int nstmt;
     char err[256];
+    struct db_group *group; /* group commit, when started */
+    bool pg_tx;             /* PostgreSQL: inside a transaction that db_begin opened */
 };
 
 /* Rows of a result, every cell as text (NULL for SQL NULL). The caller closes it with db_rows_close. */
@@ -45,7 +47,25 @@ int db_exec(struct db *d, const char *sql, int n, const char *const *params, str
 /* Runs semicolon-separated statements without parameters (schema). Returns 0 or ERR_IO. */
 int db_script(struct db *d, const char *sql);
 
-/* Transactions: BEGIN (IMMEDIATE on SQLite), COMMIT, ROLLBACK. Return 0 or ERR_IO. */
+/* Group commit for a SQLite connection: from now on it stays inside one transaction, which a committer
+ * thread commits (one fsync) as soon as anything was written, then opens the next. Callers keep holding
+ * mu around their statements, take a ticket before unlocking, and wait on it after unlocking: the wait
+ * returns once what they did (and read) is committed, so nothing is acknowledged before it is durable.
+ * Many requests share each fsync. Returns 0 or ERR_IO; a no-op for PostgreSQL. */
+int db_group_start(struct db *d);
+/* Before taking mu to write: says a caller is coming, so the committer lets it join the batch. */
+void db_group_enter(struct db *d);
+/* With mu held: the batch the caller's statements belong to (0 if group commit is off). */
+unsigned long db_group_ticket(struct db *d);
+/* Without mu: waits until batch ticket is committed. Returns 0, or ERR_IO if that commit failed. */
+int db_group_wait(struct db *d, unsigned long ticket);
+
+/* Runs a schema script (CREATE ... IF NOT EXISTS); on PostgreSQL under an advisory lock, so that
+ * instances starting together do not race on the catalog. Returns 0 or ERR_IO. */
+int db_schema(struct db *d, const char *sql);
+
+/* Transactions: BEGIN (IMMEDIATE on SQLite), COMMIT, ROLLBACK. Return 0 or ERR_IO. Under group commit
+ * they are a savepoint inside the open transaction, so the statements between them stay atomic. */
 int db_begin(struct db *d);
 int db_commit(struct db *d);
 int db_rollback(struct db *d);

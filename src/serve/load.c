@@ -87,6 +87,11 @@ static void new_request(struct worker *w, struct sent *q)
 static void pick(struct worker *w, struct sent *q)
 {
     struct shared *sh = w->sh;
+    if (sh->c->fixed_key) {
+        *q = (struct sent){.amount = 4200, .currency = "EUR", .token = "tok_visa"};
+        snprintf(q->key, sizeof(q->key), "%s", sh->c->fixed_key);
+        return;
+    }
     pthread_mutex_lock(&sh->mu);
     bool retry = sh->npool > 0 && unit(&w->rng) < sh->c->retry_ratio;
     if (retry)
@@ -155,7 +160,14 @@ static void *work(void *arg)
     struct worker *w = arg;
     struct shared *sh = w->sh;
     char url[512], keyh[80], body[256];
-    snprintf(url, sizeof(url), "%s/payments", sh->c->url);
+    /* The id-th of the comma-separated base URLs, in turn. */
+    int nurls = 1;
+    for (const char *p = sh->c->url; *p; p++)
+        nurls += *p == ',';
+    const char *base = sh->c->url;
+    for (int k = 0; k < w->id % nurls; k++)
+        base = strchr(base, ',') + 1;
+    snprintf(url, sizeof(url), "%.*s/payments", (int)strcspn(base, ","), base);
     while (atomic_fetch_add(&sh->next, 1) < sh->c->requests) {
         struct sent q;
         pick(w, &q);

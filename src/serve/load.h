@@ -5,7 +5,8 @@
 #include <stdio.h>
 
 struct load_config {
-    const char *url;          /* e.g. http://127.0.0.1:8080 */
+    const char *url;          /* e.g. http://127.0.0.1:8080; several, comma-separated, are used in turn */
+    const char *fixed_key;    /* every request uses this key and one body (NULL: new keys and retries) */
     uint64_t requests;        /* total requests to send */
     int connections;          /* client threads, one connection each */
     double retry_ratio;       /* share of requests that reuse an earlier key with its body */

@@ -22,9 +22,11 @@ int processor_open(struct processor *p, const char *bank_spec, const struct proc
     p->cfg = *cfg;
     p->rng = seed ? seed : 0x9e3779b97f4a7c15ULL;
     pthread_mutex_init(&p->rng_mu, NULL);
-    int rc = db_open(&p->bank, bank_spec, true);
+    int rc = db_open(&p->bank, bank_spec, cfg->sync_full);
     if (rc == 0)
-        rc = db_script(&p->bank, SCHEMA);
+        rc = db_schema(&p->bank, SCHEMA);
+    if (rc == 0)
+        rc = db_group_start(&p->bank);
     return rc;
 }
 
@@ -74,6 +76,7 @@ static int ledger_charge(struct processor *p, const char *dedupe_key, const char
     snprintf(now, sizeof(now), "%" PRId64, util_now_ms());
     const char *ins[] = {id, dedupe_key, client_key, amount, r->currency, r->card_token, now};
     struct db_rows rows;
+    db_group_enter(&p->bank);
     pthread_mutex_lock(&p->bank.mu);
     int rc = db_exec(&p->bank,
                      "INSERT INTO bank_charges (id, dedupe_key, client_key, amount, currency, card_token, "
@@ -91,8 +94,10 @@ static int ledger_charge(struct processor *p, const char *dedupe_key, const char
     if (rc == 0)
         snprintf(charge_id, 64, "%s", db_cell(&rows, 0, 0));
     db_rows_close(&rows);
+    unsigned long ticket = db_group_ticket(&p->bank);
     pthread_mutex_unlock(&p->bank.mu);
-    return rc;
+    int wrc = db_group_wait(&p->bank, ticket);
+    return rc ? rc : wrc;
 }
 
 enum proc_outcome processor_charge(struct processor *p, const char *dedupe_key, const char *client_key,

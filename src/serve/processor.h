@@ -2,6 +2,7 @@
 #ifndef DKATA_SERVE_PROCESSOR_H
 #define DKATA_SERVE_PROCESSOR_H
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "serve/db.h"
@@ -18,6 +19,7 @@ struct proc_config {
     int64_t latency_ns; /* added to every call */
     int64_t timeout_ns; /* how long a timeout fault takes to surface */
     double p_error, p_timeout, p_lost;
+    bool sync_full; /* the ledger's SQLite durability, as the store's */
 };
 
 struct processor {

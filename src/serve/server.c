@@ -38,7 +38,7 @@ void server_config_default(struct serve_config *c)
     c->ttl_ms = 24LL * 3600 * 1000;
     c->lease_ms = 10000;
     c->wait_max_ms = 5000;
-    c->threads = 4;
+    c->threads = 16;
     c->conns = 3;
     c->sync_full = true;
     c->max_clients = 1024;
@@ -98,12 +98,21 @@ static enum MHD_Result respond_error(struct server *s, struct MHD_Connection *c,
 
 /* ---- the idempotent POST /payments ---- */
 
+/* Counts a store failure and logs its reason (the first ten, then every thousandth) to stderr. */
+static void store_error(struct server *s)
+{
+    unsigned long n = atomic_fetch_add(&s->m.store_errors, 1);
+    if (n < 10 || n % 1000 == 0)
+        fprintf(stderr, "dkata: store error %lu: %s\n", n + 1, s->store.err);
+}
+
 /* A crash point: kill the process for real, or report that the request must be dropped. */
 static bool crash_here(struct server *s, enum serve_crash at)
 {
     if (s->cfg.crash_at != at)
         return false;
     atomic_fetch_add(&s->m.crashes, 1);
+    store_sync(&s->store); /* "after X" means after X is durable */
     if (s->cfg.crash_mode == CRASH_KILL)
         raise(SIGKILL);
     return true;
@@ -142,7 +151,8 @@ static void run_phases(struct server *s, const char *key, const char *owner, con
     if (k->phase == PHASE_STARTED) {
         if (crash_here(s, CRASH_AFTER_STARTED))
             goto drop;
-        rc = store_set_phase(st, key, owner, PHASE_CHARGE_REQUESTED, NULL, util_now_ms());
+        /* Durable before the processor is called: a crash from here on resumes at charge_requested. */
+        rc = store_set_phase(st, key, owner, PHASE_CHARGE_REQUESTED, NULL, util_now_ms(), true);
         if (rc)
             goto store_failed;
         k->phase = PHASE_CHARGE_REQUESTED;
@@ -150,8 +160,9 @@ static void run_phases(struct server *s, const char *key, const char *owner, con
             goto drop;
     }
     if (k->phase == PHASE_CHARGE_REQUESTED) {
-        char fresh[40];
-        util_random_hex(fresh, 16);
+        char fresh[40] = "";
+        if (s->cfg.bug_fresh_key)
+            util_random_hex(fresh, 16);
         enum proc_outcome po = processor_charge(&s->proc, s->cfg.bug_fresh_key ? fresh : key, key, r, k->charge_id);
         if (po == PROC_DECLINED) {
             outcome_error(o, 402, "card_declined", "the card was declined");
@@ -171,7 +182,9 @@ static void run_phases(struct server *s, const char *key, const char *owner, con
         }
         if (crash_here(s, CRASH_AFTER_CHARGE))
             goto drop;
-        rc = store_set_phase(st, key, owner, PHASE_CHARGE_CONFIRMED, k->charge_id, util_now_ms());
+        /* Durable with the response in the next commit; if that commit never happens, the retry resumes
+         * at charge_requested and the processor, deduping on our key, returns this same charge. */
+        rc = store_set_phase(st, key, owner, PHASE_CHARGE_CONFIRMED, k->charge_id, util_now_ms(), false);
         if (rc)
             goto store_failed;
         k->phase = PHASE_CHARGE_CONFIRMED;
@@ -198,7 +211,7 @@ store_failed:
         outcome_error(o, 409, "lock_lost", "another request took over this idempotency key; retry later");
         return;
     }
-    atomic_fetch_add(&s->m.store_errors, 1);
+    store_error(s);
     store_release(st, key, owner);
     outcome_error(o, 503, "store_unavailable", "the idempotency store is unavailable; retry with the same key");
     return;
@@ -220,16 +233,18 @@ static void pay(struct server *s, const char *key, const struct payreq *r, struc
         store_key_close(&k);
         rc = ERR_NOTFOUND;
     }
+    int64_t pause_ns = 1000000;
     for (int spins = 0; rc == ERR_NOTFOUND; spins++) {
         rc = store_claim(&s->store, key, hash, owner, util_now_ms(), &k);
         if (rc || k.claim != CLAIM_BUSY || util_now_ms() >= deadline || spins > 100000)
             break;
         store_key_close(&k);
-        util_sleep_ns(2 * 1000000LL);
+        util_sleep_ns(pause_ns); /* backing off from 1 ms to 32 ms: waiters must not hammer the store */
+        pause_ns = pause_ns < 32000000 ? pause_ns * 2 : pause_ns;
         rc = ERR_NOTFOUND;
     }
     if (rc) {
-        atomic_fetch_add(&s->m.store_errors, 1);
+        store_error(s);
         outcome_error(o, 503, "store_unavailable", "the idempotency store is unavailable; retry with the same key");
         return;
     }
@@ -482,7 +497,9 @@ int server_start(struct server *s, const struct serve_config *cfg)
         snprintf(bank, sizeof(bank), "%.4000s.bank", cfg->store_spec);
     else
         snprintf(bank, sizeof(bank), "%.4000s", cfg->store_spec);
-    rc = processor_open(&s->proc, bank, &cfg->proc, cfg->seed);
+    struct proc_config pc = cfg->proc;
+    pc.sync_full = cfg->sync_full;
+    rc = processor_open(&s->proc, bank, &pc, cfg->seed);
     if (rc) {
         snprintf(s->err, sizeof(s->err), "processor ledger: %s", s->proc.bank.err);
         goto fail;

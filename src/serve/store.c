@@ -72,7 +72,7 @@ int store_open(struct store *s, const char *spec, int nconn, bool sync_full, int
         int rc = db_open(&s->conn[i], spec, sync_full);
         s->nconn = i + 1;
         if (rc == 0 && i == 0)
-            rc = db_script(&s->conn[0], SCHEMA);
+            rc = db_schema(&s->conn[0], SCHEMA);
         if (rc) {
             snprintf(s->err, sizeof(s->err), "%s", s->conn[i].err);
             return rc;
@@ -81,6 +81,10 @@ int store_open(struct store *s, const char *spec, int nconn, bool sync_full, int
     /* Only one process serves a SQLite store (the flock above), so every lock left is a dead one's. */
     if (s->sqlite && db_script(&s->conn[0], "UPDATE idem_keys SET locked_until = 0, lock_owner = NULL "
                                             "WHERE locked_until <> 0")) {
+        snprintf(s->err, sizeof(s->err), "%s", s->conn[0].err);
+        return ERR_IO;
+    }
+    if (s->sqlite && db_group_start(&s->conn[0])) {
         snprintf(s->err, sizeof(s->err), "%s", s->conn[0].err);
         return ERR_IO;
     }
@@ -101,6 +105,7 @@ void store_close(struct store *s)
 static struct db *acquire(struct store *s, bool write)
 {
     if (s->sqlite && (write || s->nconn == 1)) {
+        db_group_enter(&s->conn[0]);
         pthread_mutex_lock(&s->conn[0].mu);
         return &s->conn[0];
     }
@@ -116,12 +121,27 @@ static struct db *acquire(struct store *s, bool write)
     return d;
 }
 
-static int release(struct store *s, struct db *d, int rc)
+/* Unlocks d; under group commit, then waits until what the caller did or saw is committed, unless the
+ * caller will wait at its next step anyway (durable false). */
+static int release_as(struct store *s, struct db *d, int rc, bool durable)
 {
     if (rc && rc != ERR_STATE && rc != ERR_NOTFOUND)
         snprintf(s->err, sizeof(s->err), "%s", d->err);
+    unsigned long ticket = db_group_ticket(d);
     pthread_mutex_unlock(&d->mu);
-    return rc;
+    int wrc = durable ? db_group_wait(d, ticket) : 0;
+    return rc ? rc : wrc;
+}
+
+static int release(struct store *s, struct db *d, int rc)
+{
+    return release_as(s, d, rc, true);
+}
+
+int store_sync(struct store *s)
+{
+    struct db *d = acquire(s, true);
+    return release(s, d, 0);
 }
 
 #define I64(buf, v) (snprintf((buf), sizeof(buf), "%" PRId64, (int64_t)(v)), (buf))
@@ -245,7 +265,9 @@ int store_claim(struct store *s, const char *key, const char *hash, const char *
     }
     if (rc == 0 && out->claim == CLAIM_RESUME && out->phase == PHASE_FINISHED)
         out->claim = CLAIM_FINISHED;
-    return release(s, d, rc);
+    /* A claim that leads to an answer (replay, 422, 409) waits until what it saw is durable; a claim
+     * that leads to work does not: the next phase's write waits, and covers this one. */
+    return release_as(s, d, rc, rc || (out->claim != CLAIM_NEW && out->claim != CLAIM_RESUME));
 }
 
 void store_key_close(struct store_key *k)
@@ -255,7 +277,7 @@ void store_key_close(struct store_key *k)
 }
 
 int store_set_phase(struct store *s, const char *key, const char *owner, enum store_phase phase,
-                    const char *charge_id, int64_t now_ms)
+                    const char *charge_id, int64_t now_ms, bool durable)
 {
     if (atomic_load(&s->fail))
         return ERR_IO;
@@ -271,7 +293,7 @@ int store_set_phase(struct store *s, const char *key, const char *owner, enum st
     if (rc == 0 && r.nrows != 1)
         rc = ERR_STATE;
     db_rows_close(&r);
-    return release(s, d, rc);
+    return release_as(s, d, rc, durable);
 }
 
 static int finish_tx(struct db *d, const char *key, const char *owner, const struct store_payment *p,

@@ -49,17 +49,24 @@ int store_open(struct store *s, const char *spec, int nconn, bool sync_full, int
 void store_close(struct store *s);
 
 /* Claims key for a request whose canonical body hashes to hash, as owner (unique per attempt). Fills
- * out (close it with store_key_close). Returns 0 or ERR_IO. */
+ * out (close it with store_key_close). A claim that found something to answer with (finished, mismatch,
+ * busy) is durable when this returns; a new or resumed claim becomes durable with the next durable
+ * phase. Returns 0 or ERR_IO. */
 int store_claim(struct store *s, const char *key, const char *hash, const char *owner, int64_t now_ms,
                 struct store_key *out);
 /* Reads a key without claiming it: ERR_NOTFOUND if absent. Used to replay without taking the write path. */
 int store_peek(struct store *s, const char *key, const char *hash, int64_t now_ms, struct store_key *out);
 void store_key_close(struct store_key *k);
 
-/* Records a new phase (and the charge id once known) if owner still holds the key and renews its lease.
- * Returns 0, ERR_STATE if the lock was lost to another request, or ERR_IO. */
+/* Records a new phase (and the charge id once known) if owner still holds the key and renews its lease;
+ * if durable, returns once it is committed (else it becomes durable with the caller's next durable
+ * step, in order: SQLite's group commit never reorders). Returns 0, ERR_STATE if the lock was lost to
+ * another request, or ERR_IO. */
 int store_set_phase(struct store *s, const char *key, const char *owner, enum store_phase phase,
-                    const char *charge_id, int64_t now_ms);
+                    const char *charge_id, int64_t now_ms, bool durable);
+
+/* Returns once everything written so far is committed. Returns 0 or ERR_IO. */
+int store_sync(struct store *s);
 
 /* The payment a finished request created. */
 struct store_payment {

@@ -10,7 +10,8 @@ int64_t util_now_ms(void);
 int64_t util_mono_ns(void);
 /* Sleeps ns nanoseconds (nothing if ns <= 0). */
 void util_sleep_ns(int64_t ns);
-/* Writes 2*nbytes random lower-case hex digits and a NUL into out (2*nbytes+1 bytes). */
+/* Writes 2*nbytes random lower-case hex digits and a NUL into out (2*nbytes+1 bytes): unique ids, from a
+ * per-thread generator seeded by the kernel (not for secrets). */
 void util_random_hex(char *out, size_t nbytes);
 
 #endif

@@ -11,24 +11,35 @@ check() { # check NAME 'SHELL CONDITION': ok if the condition (evaluated with ev
   if eval "$2"; then ok "$1"; else bad "$1" "$2"; fi
 }
 
-# serve_start OUTVAR [args...]: starts 'dkata serve payments ARGS' in the background, waits for its
-# "listening on" line, stores the URL in OUTVAR and the pid in SERVE_PID (and SERVE_PIDS).
-serve_start() {
-  local var=$1; shift
-  local out="$SERVE_TMP/serve.$RANDOM.out"
+# serve_spawn OUT [args...]: starts 'dkata serve payments ARGS' in the background, its stdout in OUT;
+# the pid in SERVE_PID (and SERVE_PIDS, for serve_cleanup).
+serve_spawn() {
+  local out=$1; shift
   "$DKATA" serve payments "$@" >"$out" 2>>"$SERVE_TMP/serve.err" &
   SERVE_PID=$!
   SERVE_PIDS+=("$SERVE_PID")
-  for _ in $(seq 1 200); do
-    if grep -q '^listening on ' "$out" 2>/dev/null; then
-      printf -v "$var" '%s' "$(sed -n 's/^listening on //p' "$out")"
+}
+
+# serve_url OUT PID OUTVAR: waits for the "listening on" line in OUT, stores the URL in OUTVAR.
+serve_url() {
+  for _ in $(seq 1 300); do
+    if grep -q '^listening on ' "$1" 2>/dev/null; then
+      printf -v "$3" '%s' "$(sed -n 's/^listening on //p' "$1")"
       return 0
     fi
-    kill -0 "$SERVE_PID" 2>/dev/null || break
+    kill -0 "$2" 2>/dev/null || break
     sleep 0.05
   done
   echo "# serve did not start: $(tail -3 "$SERVE_TMP/serve.err")"
   return 1
+}
+
+# serve_start OUTVAR [args...]: serve_spawn, then serve_url.
+serve_start() {
+  local var=$1; shift
+  local out="$SERVE_TMP/serve.$RANDOM.out"
+  serve_spawn "$out" "$@"
+  serve_url "$out" "$SERVE_PID" "$var"
 }
 
 # serve_kill PID [SIGNAL]: stops one server and waits for it.
