@@ -82,6 +82,14 @@ int pglab_save(struct pglab *lab)
 
 /* ---- finding our processes ---- */
 
+void pglab_scope(const char *dir, char *out, size_t n)
+{
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (const char *s = dir; *s; s++)
+        h = (h ^ (uint8_t)*s) * 16777619u;
+    snprintf(out, n, "dkata-%08x", h);
+}
+
 static bool comm_is_ours(int pid)
 {
     static const char *const names[] = {"postgres", "postmaster", "etcd", "patroni", "pg_ctl",
@@ -293,7 +301,7 @@ static const char PRIMARY_CONF[] =
     "log_line_prefix = '%m [%p] '\n";
 
 /* The folder must not exist (or be empty), the ports must be free, the user must write there. */
-static int preflight(struct pglab *lab, int nodes, char *err, size_t errn)
+static int preflight(struct pglab *lab, const int *ports, int nports, char *err, size_t errn)
 {
     struct stat sb;
     if (stat(lab->dir, &sb) == 0) {
@@ -313,8 +321,8 @@ static int preflight(struct pglab *lab, int nodes, char *err, size_t errn)
             return ERR_EXISTS;
         }
     }
-    for (int i = 0; i < nodes; i++) {
-        int port = lab->st.port_base + i;
+    for (int i = 0; i < nports; i++) {
+        int port = ports[i];
         if (!lab_port_free(port)) {
             snprintf(err, errn, "port %d on 127.0.0.1 is in use; pick other ports with --port-base", port);
             return ERR_STATE;
@@ -409,28 +417,51 @@ static int make_replicas(struct pglab *lab, int n, char *err, size_t errn)
     return rc;
 }
 
-int pglab_up(struct pglab *lab, const struct pglab_opts *o, char *err, size_t errn)
+int pglab_prepare(struct pglab *lab, const char *dir, int port_base, const int *ports, int nports, char *err,
+                  size_t errn)
 {
-    int rc = lab_init_common(lab, o->dir, err, errn);
+    int rc = lab_init_common(lab, dir, err, errn);
     if (rc)
         return rc;
-    if (o->replicas < 1 || o->replicas > PGLAB_MAX_REPLICAS) {
-        snprintf(err, errn, "--replicas %d: accepted 1..%d", o->replicas, PGLAB_MAX_REPLICAS);
-        return ERR_INVAL;
-    }
-    lab->st.port_base = o->port_base ? o->port_base : PGLAB_DEFAULT_PORT;
-    if (lab->st.port_base + o->replicas > 65535 || lab->st.port_base < 1024) {
-        snprintf(err, errn, "--port-base %d: accepted 1024..%d", lab->st.port_base, 65535 - o->replicas);
-        return ERR_INVAL;
-    }
+    lab->st.port_base = port_base ? port_base : PGLAB_DEFAULT_PORT;
     snprintf(lab->st.user, sizeof lab->st.user, "%s", lab->user.name);
-    rc = preflight(lab, o->replicas + 1, err, errn);
+    int all[32];
+    int n = 0;
+    for (int i = 0; i < nports && n < 32; i++) {
+        all[n] = lab->st.port_base + ports[i];
+        if (all[n] > 65535) {
+            snprintf(err, errn, "--port-base %d: the lab needs ports up to %d; accepted 1024..%d", lab->st.port_base,
+                     all[n], 65535 - ports[i]);
+            return ERR_INVAL;
+        }
+        n++;
+    }
+    rc = preflight(lab, all, n, err, errn);
     if (rc)
         return rc;
     rc = make_folder(lab, err, errn);
     if (rc)
         return rc;
     lab->created = true;
+    if (pglab_save(lab)) {
+        snprintf(err, errn, "cannot write %s/lab.state", lab->dir);
+        return ERR_IO;
+    }
+    return 0;
+}
+
+int pglab_up(struct pglab *lab, const struct pglab_opts *o, char *err, size_t errn)
+{
+    if (o->replicas < 1 || o->replicas > PGLAB_MAX_REPLICAS) {
+        snprintf(err, errn, "--replicas %d: accepted 1..%d", o->replicas, PGLAB_MAX_REPLICAS);
+        return ERR_INVAL;
+    }
+    int offs[PGLAB_MAX_REPLICAS + 1];
+    for (int k = 0; k <= o->replicas; k++)
+        offs[k] = k;
+    int rc = pglab_prepare(lab, o->dir, o->port_base, offs, o->replicas + 1, err, errn);
+    if (rc)
+        return rc;
     lab_state_set(&lab->st, "node", "primary", lab->st.port_base, 0);
     for (int k = 1; k <= o->replicas; k++) {
         char name[32];
@@ -500,8 +531,12 @@ static void scan_proc(const char *needle, struct victims *v)
 
 static void collect(const char *dir, const struct lab_state *st, struct victims *v)
 {
-    char needle[PATH_MAX + 2];
+    char needle[PATH_MAX + 2], scope[32], title[64];
     snprintf(needle, sizeof needle, "%s/", dir);
+    /* backends of a Patroni-run node carry the scope (its cluster_name) instead of the folder */
+    pglab_scope(dir, scope, sizeof scope);
+    snprintf(title, sizeof title, "postgres: %s:", scope);
+    scan_proc(title, v);
     /* helpers first (patroni restarts postgres if postgres goes first) */
     for (int pass = 0; pass < 2; pass++)
         for (int i = 0; i < st->nprocs; i++) {

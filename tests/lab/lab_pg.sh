@@ -84,4 +84,6 @@ bad "bad --fix" lab pg replag --fix magic
 bad "flag of another command" lab pg up --tps 5
 bad "missing value" lab pg failover --mode
 bad "patroni rejects --mode" lab pg failover --orchestrator patroni --mode sync
+bad "patroni: ttl too short for loop_wait" lab pg failover --orchestrator patroni --ttl 5 --loop-wait 3
+bad "patroni: ttl below 5" lab pg failover --orchestrator patroni --ttl 3
 finish
