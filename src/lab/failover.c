@@ -216,7 +216,7 @@ static void event(struct run *r, const char *fmt, ...)
 /* The LSN replica k shows now: its own WAL head when it leads, else what it has received. */
 static void replica_lsn(struct run *r, int k, char *out, size_t n)
 {
-    char name[16], err[200];
+    char name[32], err[200];
     snprintf(name, sizeof name, "replica%d", k + 1);
     int port = pglab_port(&r->fo.lab, name);
     snprintf(out, n, "-");
@@ -374,7 +374,7 @@ struct summary {
     int64_t kill_ns, detect_ns, promote_ns, unavailable_ns;
     uint64_t recv[2], replay[2], primary_last;
     bool has_recv[2], has_replay[2];
-    char promoted[16], other[16];
+    char promoted[32], other[32];
     long long acked, acked_after_kill, failed, unknown, present;
     size_t nlost;
     int64_t lost_ids[20];
@@ -386,7 +386,7 @@ static void read_kill_lsns(struct run *r, struct summary *s)
 {
     char err[200];
     for (int k = 0; k < 2; k++) {
-        char name[16];
+        char name[32];
         snprintf(name, sizeof name, "replica%d", k + 1);
         PGconn *c = pgconn_open(pglab_port(&r->fo.lab, name), "dkata-coordinator", 1000, err, sizeof err);
         s->has_recv[k] = c && pgconn_lsn(c, "SELECT pg_last_wal_receive_lsn()", 1000, &s->recv[k], err,

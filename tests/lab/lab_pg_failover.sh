@@ -21,7 +21,10 @@ acked=$(grep -oE "acknowledged writes +[0-9]+" <<<"$out" | grep -oE "[0-9]+$")
 check "async: history has every acknowledged write" [ "$(grep -c '"type":"ok","f":"write"' "$LAB_TMP/async.jsonl")" = "$acked" ]
 check "async: writes acknowledged by the new primary" grep -q '"node":"replica' "$LAB_TMP/async.jsonl"
 
-for mode in semi-sync sync; do
+modes="semi-sync sync"
+# under ASan, semi-sync adds no code path sync does not take: keep the pass short
+case "$DKATA" in */asan/*) modes=sync; echo "# semi-sync skipped under ASan";; esac
+for mode in $modes; do
   js=$("$DKATA" lab pg failover --mode "$mode" "${common[@]}" --json 2>"$LAB_TMP/err"); rc=$?
   check "$mode: exit 0" [ "$rc" -eq 0 ]
   check "$mode: json parses" jq -e .summary >/dev/null <<<"$js"
