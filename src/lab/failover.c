@@ -375,10 +375,10 @@ struct summary {
     uint64_t recv[2], replay[2], primary_last;
     bool has_recv[2], has_replay[2];
     char promoted[32], other[32];
-    long long acked, acked_after_kill, failed, unknown, present;
+    long long acked, acked_before_kill, acked_after_kill, failed, unknown, present;
     size_t nlost;
     int64_t lost_ids[20];
-    int64_t loss_window_ns;
+    int64_t loss_first_ns, loss_last_ns; /* acknowledgement times of the lost writes, from the kill */
     bool other_follows;
 };
 
@@ -465,7 +465,7 @@ static int count_lost(struct run *r, struct summary *s, char *err, size_t errn)
     for (size_t i = 0; i < s->nlost && i < 20; i++)
         s->lost_ids[i] = lost[i];
     /* the data-loss window: from the first lost write's acknowledgement to the kill */
-    int64_t first = -1;
+    int64_t first = -1, last = -1;
     for (size_t i = 0; i < fo->nops && s->nlost; i++) {
         const struct lab_op *op = &fo->ops[i];
         if (op->type != LAB_OP_OK)
@@ -478,10 +478,15 @@ static int count_lost(struct run *r, struct summary *s, char *err, size_t errn)
             else
                 hi = mid;
         }
-        if (lo < s->nlost && lost[lo] == op->id && (first < 0 || op->time_ns < first))
-            first = op->time_ns;
+        if (lo < s->nlost && lost[lo] == op->id) {
+            if (first < 0 || op->time_ns < first)
+                first = op->time_ns;
+            if (op->time_ns > last)
+                last = op->time_ns;
+        }
     }
-    s->loss_window_ns = first < 0 ? 0 : s->kill_ns - first;
+    s->loss_first_ns = first < 0 ? 0 : first - s->kill_ns;
+    s->loss_last_ns = last < 0 ? 0 : last - s->kill_ns;
     free(present);
     free(acked);
     free(lost);
@@ -499,6 +504,8 @@ static void tally(struct run *r, struct summary *s)
         s->acked++;
         if (op->time_ns > s->kill_ns && strcmp(op->node, "primary") == 0)
             s->acked_after_kill++;
+        if (op->time_ns <= s->kill_ns)
+            s->acked_before_kill++;
         if (strcmp(op->node, "primary") == 0 && op->time_ns > last_before)
             last_before = op->time_ns;
         if (strcmp(op->node, "primary") != 0 && (first_after < 0 || op->time_ns < first_after))
@@ -563,13 +570,16 @@ static void print_summary(struct run *r, const struct summary *s, const struct b
         buf_printf(&j, "],\"events\":[%s],\"summary\":{\"time_to_detect_ms\":%.1f,\"primary_lsn_before_kill\":\"%s\","
                        "\"replica1_receive_lsn\":\"%s\",\"replica2_receive_lsn\":\"%s\",\"replica1_replay_lsn\":\"%s\","
                        "\"replica2_replay_lsn\":\"%s\",\"higher_lsn\":\"%s\",\"promoted\":\"%s\",\"promote_ms\":%.1f,"
-                       "\"unavailable_ms\":%.1f,\"acknowledged\":%lld,\"acknowledged_after_kill\":%lld,"
+                       "\"unavailable_ms\":%.1f,\"achieved_tps\":%.0f,\"acknowledged\":%lld,\"acknowledged_after_kill\":%lld,"
                        "\"failed\":%lld,\"unknown_outcome\":%lld,\"rows_on_new_primary\":%lld,\"lost_writes\":%zu,"
-                       "\"data_loss_window_ms\":%.1f,\"other_replica_follows\":%s,\"lost_ids\":[",
+                       "\"data_loss_window_ms\":%.1f,\"lost_acked_from_ms\":%.1f,\"lost_acked_to_ms\":%.1f,"
+                       "\"other_replica_follows\":%s,\"lost_ids\":[",
                    r->events_json.data ? r->events_json.data : "", (double)s->detect_ns / 1e6, hi, a, b, c2, d2,
-                   higher, s->promoted, (double)s->promote_ns / 1e6, (double)s->unavailable_ns / 1e6, s->acked,
+                   higher, s->promoted, (double)s->promote_ns / 1e6, (double)s->unavailable_ns / 1e6,
+                   s->kill_ns > 0 ? (double)s->acked_before_kill * 1e9 / (double)s->kill_ns : 0.0, s->acked,
                    s->acked_after_kill, s->failed, s->unknown, s->present, s->nlost,
-                   (double)s->loss_window_ns / 1e6, s->other_follows ? "true" : "false");
+                   (double)(s->loss_last_ns - s->loss_first_ns) / 1e6, (double)s->loss_first_ns / 1e6,
+                   (double)s->loss_last_ns / 1e6, s->other_follows ? "true" : "false");
         for (size_t i = 0; i < s->nlost && i < 20; i++)
             buf_printf(&j, "%s%lld", i ? "," : "", (long long)s->lost_ids[i]);
         buf_putc(&j, ']');
@@ -592,14 +602,19 @@ static void print_summary(struct run *r, const struct summary *s, const struct b
            (double)s->promote_ns / 1e6, s->other, s->other_follows ? "streams from" : "does NOT yet stream from");
     printf("  writes unavailable    %.0f ms (last ack on the old primary -> first ack on the new one)\n",
            (double)s->unavailable_ns / 1e6);
-    printf("  acknowledged writes   %lld (%lld of them after the kill, by backends still finishing), failed %lld, "
-           "unknown outcome %lld\n",
-           s->acked, s->acked_after_kill, s->failed, s->unknown);
+    printf("  acknowledged writes   %lld (%.0f per second before the kill; %lld by the old primary after the kill, "
+           "from backends still finishing), failed %lld, unknown outcome %lld\n",
+           s->acked, s->kill_ns > 0 ? (double)s->acked_before_kill * 1e9 / (double)s->kill_ns : 0.0,
+           s->acked_after_kill, s->failed, s->unknown);
     printf("  lost writes           %zu acknowledged ids missing on %s", s->nlost, s->promoted);
     for (size_t i = 0; i < s->nlost && i < 10; i++)
         printf("%s%lld", i ? "," : " (", (long long)s->lost_ids[i]);
     printf("%s\n", s->nlost > 10 ? ",...)" : s->nlost ? ")" : "");
-    printf("  data-loss window      %.1f ms before the kill\n", (double)s->loss_window_ns / 1e6);
+    if (s->nlost)
+        printf("  data-loss window      the lost writes were acknowledged from %+.1f ms to %+.1f ms around the kill\n",
+               (double)s->loss_first_ns / 1e6, (double)s->loss_last_ns / 1e6);
+    else
+        printf("  data-loss window      none: every acknowledged write is on %s\n", s->promoted);
 }
 
 static int write_history(struct run *r, const char *path, char *err, size_t errn)
