@@ -238,10 +238,9 @@ static void replica_lsn(struct run *r, int k, char *out, size_t n)
 static void sample(struct run *r)
 {
     struct fo *fo = &r->fo;
+    /* time and counters together; the LSNs are read right after */
     struct row row = {.t_ns = lab_now_ns() - fo->t0};
     snprintf(row.leader, sizeof row.leader, "%s", r->leader);
-    for (int k = 0; k < 2; k++)
-        replica_lsn(r, k, row.lsn[k], sizeof row.lsn[k]);
     long long acked = atomic_load(&fo->acked);
     long long bad = atomic_load(&fo->failed) + atomic_load(&fo->unknown);
     long long da = acked - r->acked_at_last_sample, db = bad - r->failed_at_last_sample;
@@ -258,6 +257,8 @@ static void sample(struct run *r)
         snprintf(row.state, sizeof row.state, "+%lld ok, %lld failing: %s", da, db, last);
     else
         snprintf(row.state, sizeof row.state, "writes failing (%lld): %s", db, last);
+    for (int k = 0; k < 2; k++)
+        replica_lsn(r, k, row.lsn[k], sizeof row.lsn[k]);
     XGROW(r->rows, r->caprows, r->nrows + 1);
     r->rows[r->nrows++] = row;
     if (!fo->o->json) {
