@@ -41,6 +41,9 @@ struct fo {
     atomic_int stop;
     atomic_int detected;
     atomic_llong detected_at;   /* lab_now_ns() of the detection */
+    atomic_llong killed_at;     /* lab_now_ns() of the kill; 0 before it */
+    atomic_int false_suspicions; /* the detector declared a live primary dead */
+    atomic_llong first_false_at;
     atomic_llong next_id;
     atomic_llong acked, failed, unknown;
     pthread_mutex_t mu;         /* guards ops, last_error */
@@ -162,10 +165,18 @@ static void *detector_main(void *arg)
         }
         PQfinish(c);
         c = NULL;
-        if (++fails >= o->hc_failures) {
-            atomic_store(&fo->detected_at, lab_now_ns());
-            atomic_store(&fo->detected, 1);
+        if (++fails < o->hc_failures)
+            continue;
+        if (!atomic_load(&fo->killed_at)) {
+            /* a live primary declared dead (checks timed out under load): a coordinator would fail
+             * over here; the drill records the false suspicion and keeps watching */
+            if (atomic_fetch_add(&fo->false_suspicions, 1) == 0)
+                atomic_store(&fo->first_false_at, lab_now_ns());
+            fails = 0;
+            continue;
         }
+        atomic_store(&fo->detected_at, lab_now_ns());
+        atomic_store(&fo->detected, 1);
     }
     PQfinish(c);
     return NULL;
@@ -372,7 +383,8 @@ static int block_demo(struct run *r, struct block_demo *d, char *err, size_t err
 }
 
 struct summary {
-    int64_t kill_ns, detect_ns, promote_ns, unavailable_ns;
+    int64_t kill_ns, detect_ns, promote_ns, unavailable_ns, first_false_ns;
+    int false_suspicions;
     uint64_t recv[2], replay[2], primary_last;
     bool has_recv[2], has_replay[2];
     char promoted[32], other[32];
@@ -556,10 +568,12 @@ static void print_summary(struct run *r, const struct summary *s, const struct b
         struct buf j;
         buf_init(&j);
         buf_printf(&j, "{\"drill\":\"failover\",\"orchestrator\":\"dkata\",\"mode\":\"%s\",\"tps\":%d,\"writers\":%d,"
-                       "\"kill_at_s\":%.3f,\"detector\":{\"interval_ms\":%.0f,\"timeout_ms\":%.0f,\"failures\":%d},"
+                       "\"kill_at_s\":%.3f,\"detector\":{\"interval_ms\":%.0f,\"timeout_ms\":%.0f,\"failures\":%d,"
+                       "\"false_suspicions\":%d},"
                        "\"rows\":[",
                    MODE_NAMES[o->mode], o->tps, o->writers, (double)o->kill_at_ns / 1e9,
-                   (double)o->hc_interval_ns / 1e6, (double)o->hc_timeout_ns / 1e6, o->hc_failures);
+                   (double)o->hc_interval_ns / 1e6, (double)o->hc_timeout_ns / 1e6, o->hc_failures,
+                   s->false_suspicions);
         for (size_t i = 0; i < r->nrows; i++) {
             const struct row *w = &r->rows[i];
             buf_printf(&j, "%s{\"time_s\":%.3f,\"leader\":\"%s\",\"replica1_lsn\":\"%s\",\"replica2_lsn\":\"%s\","
@@ -596,6 +610,10 @@ static void print_summary(struct run *r, const struct summary *s, const struct b
     printf("  time to detect        %.0f ms (health check every %.0f ms, timeout %.0f ms, %d failures)\n",
            (double)s->detect_ns / 1e6, (double)o->hc_interval_ns / 1e6, (double)o->hc_timeout_ns / 1e6,
            o->hc_failures);
+    if (s->false_suspicions)
+        printf("  false suspicions      %d before the kill (first at %.3fs): %d health checks in a row failed "
+               "against a live primary; a coordinator acting on them fails over a healthy primary\n",
+               s->false_suspicions, (double)s->first_false_ns / 1e9, o->hc_failures);
     printf("  LSN at the kill       primary %s (last sample), replica1 received %s replayed %s, "
            "replica2 received %s replayed %s\n",
            hi, a, c2, b, d2);
@@ -711,15 +729,19 @@ static int drill(struct run *r, char *err, size_t errn)
     PQfinish(p);
     p = NULL;
     struct lab_proc_rec *prim = lab_state_find(&fo->lab.st, "primary");
+    int64_t killed = lab_now_ns();
     kill(prim->pid, SIGKILL);
-    s.kill_ns = lab_now_ns() - fo->t0;
+    atomic_store(&fo->killed_at, killed);
+    s.kill_ns = killed - fo->t0;
     event(r, "kill -9 of the primary's postmaster (pid %d)", prim->pid);
     if (!sample_until(r, lab_now_ns() + 60 * 1000000000LL, &fo->detected)) {
         if (!pglab_interrupted)
             snprintf(err, errn, "the detector did not notice the dead primary within 60 s");
         goto interrupted;
     }
-    s.detect_ns = atomic_load(&fo->detected_at) - fo->t0 - s.kill_ns;
+    s.detect_ns = atomic_load(&fo->detected_at) - killed;
+    s.false_suspicions = atomic_load(&fo->false_suspicions);
+    s.first_false_ns = s.false_suspicions ? atomic_load(&fo->first_false_at) - fo->t0 : 0;
     atomic_store(&fo->leader_port, 0);
     snprintf(r->leader, sizeof r->leader, "-");
     event(r, "detector: primary dead after %d failed checks (%.0f ms after the kill)", o->hc_failures,
