@@ -201,28 +201,9 @@ struct run {
     char leader[32];
     struct row *rows;
     size_t nrows, caprows;
-    struct buf events; /* text lines "t=..s what" */
-    struct buf events_json;
+    struct drill_events ev;
     long long acked_at_last_sample, failed_at_last_sample;
 };
-
-static void event(struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void event(struct run *r, const char *fmt, ...)
-{
-    char msg[400];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    double t = (double)(lab_now_ns() - r->fo.t0) / 1e9;
-    buf_printf(&r->events, "# t=%.3fs %s\n", t, msg);
-    buf_printf(&r->events_json, "%s{\"t_s\":%.3f,\"event\":", r->events_json.len ? "," : "", t);
-    buf_json_str(&r->events_json, msg);
-    buf_putc(&r->events_json, '}');
-    if (!r->fo.o->json)
-        printf("# t=%.3fs %s\n", t, msg);
-    fflush(stdout);
-}
 
 /* The LSN replica k shows now: its own WAL head when it leads, else what it has received. */
 static void replica_lsn(struct run *r, int k, char *out, size_t n)
@@ -428,7 +409,7 @@ static int promote(struct run *r, struct summary *s, char *err, size_t errn)
     PQfinish(c);
     s->promote_ns = lab_now_ns() - t;
     snprintf(r->leader, sizeof r->leader, "%s", s->promoted);
-    event(r, "promoted %s (pg_promote() took %.0f ms)", s->promoted, (double)s->promote_ns / 1e6);
+    drill_event(&r->ev, "promoted %s (pg_promote() took %.0f ms)", s->promoted, (double)s->promote_ns / 1e6);
     /* repoint the other replica at the new primary; recovery_target_timeline is 'latest' by default */
     char sql[300];
     snprintf(sql, sizeof sql,
@@ -443,7 +424,7 @@ static int promote(struct run *r, struct summary *s, char *err, size_t errn)
     if (rc)
         return rc;
     atomic_store(&r->fo.leader_port, port);
-    event(r, "repointed %s and the writers at %s (127.0.0.1:%d)", s->other, s->promoted, port);
+    drill_event(&r->ev, "repointed %s and the writers at %s (127.0.0.1:%d)", s->other, s->promoted, port);
     return 0;
 }
 
@@ -589,7 +570,7 @@ static void print_summary(struct run *r, const struct summary *s, const struct b
                        "\"failed\":%lld,\"unknown_outcome\":%lld,\"rows_on_new_primary\":%lld,\"lost_writes\":%zu,"
                        "\"data_loss_window_ms\":%.1f,\"lost_acked_from_ms\":%.1f,\"lost_acked_to_ms\":%.1f,"
                        "\"other_replica_follows\":%s,\"lost_ids\":[",
-                   r->events_json.data ? r->events_json.data : "", (double)s->detect_ns / 1e6, hi, a, b, c2, d2,
+                   r->ev.json.data ? r->ev.json.data : "", (double)s->detect_ns / 1e6, hi, a, b, c2, d2,
                    higher, s->promoted, (double)s->promote_ns / 1e6, (double)s->unavailable_ns / 1e6,
                    s->kill_ns > 0 ? (double)s->acked_before_kill * 1e9 / (double)s->kill_ns : 0.0, s->acked,
                    s->acked_after_kill, s->failed, s->unknown, s->present, s->nlost,
@@ -636,25 +617,6 @@ static void print_summary(struct run *r, const struct summary *s, const struct b
         printf("  data-loss window      none: every acknowledged write is on %s\n", s->promoted);
 }
 
-static int write_history(struct run *r, const char *path, char *err, size_t errn)
-{
-    FILE *f = fopen(path, "w");
-    if (!f) {
-        snprintf(err, errn, "cannot write history file %s", path);
-        return ERR_IO;
-    }
-    struct buf b;
-    buf_init(&b);
-    for (size_t i = 0; i < r->fo.nops; i++)
-        lab_hist_format(&r->fo.ops[i], &b);
-    bool ok = fwrite(b.data ? b.data : "", 1, b.len, f) == b.len;
-    ok = fclose(f) == 0 && ok;
-    buf_close(&b);
-    if (!ok)
-        snprintf(err, errn, "cannot write history file %s", path);
-    return ok ? 0 : ERR_IO;
-}
-
 static void stop_threads(struct run *r)
 {
     if (!r->threads)
@@ -669,7 +631,7 @@ static void stop_threads(struct run *r)
 static int start_threads(struct run *r)
 {
     struct fo *fo = &r->fo;
-    fo->t0 = lab_now_ns();
+    fo->t0 = r->ev.t0 = lab_now_ns();
     r->w = xcalloc((size_t)fo->o->writers, sizeof *r->w);
     for (int i = 0; i < fo->o->writers; i++) {
         r->w[i] = (struct writer){.fo = fo, .idx = i};
@@ -733,7 +695,7 @@ static int drill(struct run *r, char *err, size_t errn)
     kill(prim->pid, SIGKILL);
     atomic_store(&fo->killed_at, killed);
     s.kill_ns = killed - fo->t0;
-    event(r, "kill -9 of the primary's postmaster (pid %d)", prim->pid);
+    drill_event(&r->ev, "kill -9 of the primary's postmaster (pid %d)", prim->pid);
     if (!sample_until(r, lab_now_ns() + 60 * 1000000000LL, &fo->detected)) {
         if (!pglab_interrupted)
             snprintf(err, errn, "the detector did not notice the dead primary within 60 s");
@@ -744,7 +706,7 @@ static int drill(struct run *r, char *err, size_t errn)
     s.first_false_ns = s.false_suspicions ? atomic_load(&fo->first_false_at) - fo->t0 : 0;
     atomic_store(&fo->leader_port, 0);
     snprintf(r->leader, sizeof r->leader, "-");
-    event(r, "detector: primary dead after %d failed checks (%.0f ms after the kill)", o->hc_failures,
+    drill_event(&r->ev, "detector: primary dead after %d failed checks (%.0f ms after the kill)", o->hc_failures,
           (double)s.detect_ns / 1e6);
     read_kill_lsns(r, &s);
     sample(r);
@@ -762,8 +724,10 @@ static int drill(struct run *r, char *err, size_t errn)
         return rc;
     tally(r, &s);
     print_summary(r, &s, &demo);
-    if (o->history && (rc = write_history(r, o->history, err, errn)))
-        return rc;
+    if (o->history && lab_hist_write(o->history, fo->ops, fo->nops)) {
+        snprintf(err, errn, "cannot write history file %s", o->history);
+        return ERR_IO;
+    }
     if (o->mode != FAILOVER_ASYNC && s.nlost > 0) {
         fprintf(stderr, "dkata: %s lost %zu acknowledged writes\n", MODE_NAMES[o->mode], s.nlost);
         return DRILL_VIOLATION;
@@ -783,8 +747,7 @@ int failover_drill(const struct failover_opts *o)
     memset(&r, 0, sizeof r);
     r.fo.o = o;
     pthread_mutex_init(&r.fo.mu, NULL);
-    buf_init(&r.events);
-    buf_init(&r.events_json);
+    drill_events_init(&r.ev, o->json, "# t=%.3fs %s\n");
     char err[600] = "";
     struct pglab_opts lo = o->lab;
     lo.replicas = 2;
@@ -799,8 +762,7 @@ int failover_drill(const struct failover_opts *o)
     free(r.fo.ops);
     free(r.rows);
     free(r.w);
-    buf_close(&r.events);
-    buf_close(&r.events_json);
+    drill_events_close(&r.ev);
     pthread_mutex_destroy(&r.fo.mu);
     return rc ? rc : rc2;
 }

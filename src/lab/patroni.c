@@ -30,28 +30,8 @@ struct pa {
     struct pglab lab;
     char scope[32];
     char leader_key[128];
-    int64_t t0;
-    struct buf log;      /* event lines, text */
-    struct buf log_json; /* the same, JSON objects */
+    struct drill_events ev;
 };
-
-static void event(struct pa *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void event(struct pa *p, const char *fmt, ...)
-{
-    char msg[400];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    double t = (double)(lab_now_ns() - p->t0) / 1e9;
-    buf_printf(&p->log_json, "%s{\"t_s\":%.3f,\"event\":", p->log_json.len ? "," : "", t);
-    buf_json_str(&p->log_json, msg);
-    buf_putc(&p->log_json, '}');
-    if (!p->o->json) {
-        printf("%8.3f  %s\n", t, msg);
-        fflush(stdout);
-    }
-}
 
 static int port(struct pa *p, int off)
 {
@@ -362,7 +342,7 @@ static int kill_and_watch(struct pa *p, struct result *res, char *err, size_t er
     if (pm > 0)
         kill(pm, SIGKILL);
     lab_proc_stop(pr->pid, SIGKILL, 100); /* reaps it */
-    event(p, "kill -9 of pg%d (the leader): its Patroni (pid %d) and its postmaster (pid %d)", res->old, pr->pid, pm);
+    drill_event(&p->ev, "kill -9 of pg%d (the leader): its Patroni (pid %d) and its postmaster (pid %d)", res->old, pr->pid, pm);
     res->lock_gone_ms = res->new_lock_ms = res->writable_ms = -1;
     int64_t deadline = t + (int64_t)(p->o->ttl_s * 4 + 30) * 1000000000LL;
     while (lab_now_ns() < deadline && !pglab_interrupted) {
@@ -371,18 +351,18 @@ static int kill_and_watch(struct pa *p, struct result *res, char *err, size_t er
             double ms = (double)(lab_now_ns() - t) / 1e6;
             if (res->lock_gone_ms < 0 && strcmp(now, who) != 0) {
                 res->lock_gone_ms = ms;
-                event(p, "etcd: the leader lock of pg%d is gone (ttl %d s)", res->old, p->o->ttl_s);
+                drill_event(&p->ev, "etcd: the leader lock of pg%d is gone (ttl %d s)", res->old, p->o->ttl_s);
             }
             int k;
             if (res->new_lock_ms < 0 && sscanf(now, "pg%d", &k) == 1 && k != res->old) {
                 res->new_lock_ms = ms;
                 res->neu = k;
-                event(p, "etcd: pg%d holds the leader lock", k);
+                drill_event(&p->ev, "etcd: pg%d holds the leader lock", k);
             }
         }
         if (res->neu && strcmp(role(p, res->neu), "primary") == 0) {
             res->writable_ms = (double)(lab_now_ns() - t) / 1e6;
-            event(p, "pg%d is promoted and takes writes", res->neu);
+            drill_event(&p->ev, "pg%d is promoted and takes writes", res->neu);
             return 0;
         }
         lab_sleep_ns(50 * 1000000LL);
@@ -399,7 +379,7 @@ static int bring_back(struct pa *p, struct result *res, char *err, size_t errn)
     int rc = start_patroni(p, res->old, err, errn);
     if (rc)
         return rc;
-    event(p, "restarted Patroni on pg%d (the old primary)", res->old);
+    drill_event(&p->ev, "restarted Patroni on pg%d (the old primary)", res->old);
     int64_t deadline = t + 90 * 1000000000LL;
     char sql[160];
     snprintf(sql, sizeof sql,
@@ -429,7 +409,7 @@ static int bring_back(struct pa *p, struct result *res, char *err, size_t errn)
         return ERR_TIMEOUT;
     }
     res->rejoin_ms = (double)(lab_now_ns() - t) / 1e6;
-    event(p, "pg%d is back as a replica of pg%d", res->old, res->neu);
+    drill_event(&p->ev, "pg%d is back as a replica of pg%d", res->old, res->neu);
     /* the proof, once more on the settled node */
     char e[200];
     int w = try_write(p, res->old, "old-primary", e, sizeof e);
@@ -437,7 +417,7 @@ static int bring_back(struct pa *p, struct result *res, char *err, size_t errn)
     res->old_writes_accepted += w == 1;
     if (w == 0)
         snprintf(res->old_write_error, sizeof res->old_write_error, "%s", e);
-    event(p, "write to pg%d: %s", res->old, w == 1 ? "ACCEPTED (split brain)" : res->old_write_error);
+    drill_event(&p->ev, "write to pg%d: %s", res->old, w == 1 ? "ACCEPTED (split brain)" : res->old_write_error);
     char log[PATH_MAX];
     snprintf(log, sizeof log, "%s/patroni-pg%d.log", p->lab.dir, res->old);
     char *text = lab_read_file(log, 1 << 20, NULL);
@@ -456,7 +436,7 @@ static void report(struct pa *p, const struct result *r)
                        "\"lock_gone_ms\":%.0f,\"new_lock_ms\":%.0f,\"writable_ms\":%.0f,\"rejoin_ms\":%.0f,"
                        "\"rejoined_with_pg_rewind\":%s,\"old_primary_write_attempts\":%d,"
                        "\"old_primary_writes_accepted\":%d,\"old_primary_write_error\":",
-                   p->o->ttl_s, p->o->loop_wait_s, p->log_json.data ? p->log_json.data : "", r->old, r->neu,
+                   p->o->ttl_s, p->o->loop_wait_s, p->ev.json.data ? p->ev.json.data : "", r->old, r->neu,
                    r->lock_gone_ms, r->new_lock_ms, r->writable_ms, r->rejoin_ms, r->rewound ? "true" : "false",
                    r->old_write_attempts, r->old_writes_accepted);
         buf_json_str(&j, r->old_write_error);
@@ -493,12 +473,12 @@ static int drill(struct pa *p, char *err, size_t errn)
         lab_state_set(&p->lab.st, "node", name, port(p, OFF_PG + k - 1), 0);
     }
     pglab_save(&p->lab);
-    p->t0 = lab_now_ns();
+    p->ev.t0 = lab_now_ns();
     if (!p->o->json)
         printf("%8s  %s\n", "time", "event");
     if ((rc = start_etcd(p, err, errn)))
         return rc;
-    event(p, "etcd up on 127.0.0.1:%d", port(p, OFF_ETCD));
+    drill_event(&p->ev, "etcd up on 127.0.0.1:%d", port(p, OFF_ETCD));
     for (int k = 1; k <= NNODES && rc == 0; k++)
         rc = write_config(p, k, err, errn);
     /* all three at once: they race for the initialize key in etcd, one bootstraps, the others clone */
@@ -507,13 +487,13 @@ static int drill(struct pa *p, char *err, size_t errn)
     int lead = 0;
     if (rc || (rc = wait_leader(p, &lead, err, errn)))
         return rc;
-    event(p, "pg%d bootstrapped the cluster and holds the leader lock", lead);
+    drill_event(&p->ev, "pg%d bootstrapped the cluster and holds the leader lock", lead);
     for (int k = 1; k <= NNODES && rc == 0; k++)
         if (k != lead)
             rc = wait_for(p, k, "replica", 90, err, errn);
     if (rc || (rc = wait_members_streaming(p, lead, err, errn)))
         return rc;
-    event(p, "the other two stream from pg%d", lead);
+    drill_event(&p->ev, "the other two stream from pg%d", lead);
     char e[200];
     PGconn *c = pgconn_open(port(p, OFF_PG + lead - 1), "dkata-patroni-drill", 1000, err, errn);
     rc = !c || pgconn_exec(c, "CREATE TABLE dkata_fence (id serial PRIMARY KEY, who text)", 3000, err, errn) ? ERR_STATE : 0;
@@ -543,8 +523,7 @@ int patroni_drill(const struct patroni_opts *o)
     struct pa p;
     memset(&p, 0, sizeof p);
     p.o = o;
-    buf_init(&p.log);
-    buf_init(&p.log_json);
+    drill_events_init(&p.ev, o->json, "%8.3f  %s\n");
     curl_global_init(CURL_GLOBAL_DEFAULT);
     char err[600] = "";
     int rc = drill(&p, err, sizeof err);
@@ -552,8 +531,7 @@ int patroni_drill(const struct patroni_opts *o)
         fprintf(stderr, "dkata: %s\n", err);
     /* a failed run keeps its folder (servers stopped) for the Patroni and etcd logs */
     int rc2 = drill_lab_down(&p.lab, rc < 0 && !pglab_interrupted && p.lab.created, o->json);
-    buf_close(&p.log);
-    buf_close(&p.log_json);
+    drill_events_close(&p.ev);
     curl_global_cleanup();
     return rc ? rc : rc2;
 }
