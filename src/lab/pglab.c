@@ -255,7 +255,9 @@ int pglab_wait_streaming(int port, int count, bool want_sync, int timeout_ms, ch
     int64_t deadline = lab_now_ns() + (int64_t)timeout_ms * 1000000LL;
     char sql[200];
     snprintf(sql, sizeof sql,
-             "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'%s",
+             /* by name: pg_basebackup's own WAL stream shows up here too */
+             "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming' "
+             "AND application_name LIKE 'replica%%'%s",
              want_sync ? " AND sync_state IN ('sync', 'quorum')" : "");
     PGconn *c = NULL;
     char last[200] = "no answer";
