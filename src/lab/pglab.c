@@ -636,14 +636,22 @@ int pglab_down(const char *dir, bool keep, struct buf *report, char *err, size_t
     for (int round = 0; round < 3; round++) {
         struct victims v = {0};
         collect(lab.dir, &st, &v);
+        /* signal everyone first, then wait for each: the grace periods overlap */
+        int sigs[64];
         for (int i = 0; i < v.n; i++) {
-            bool pg = lab_proc_cmdline_has(v.pid[i], "postgres") && comm_is_ours(v.pid[i]) &&
-                      !lab_proc_cmdline_has(v.pid[i], "patroni");
-            /* SIGQUIT is PostgreSQL's immediate shutdown; helpers get SIGTERM */
-            if (lab_proc_alive(v.pid[i]) || lab_proc_group_alive(v.pid[i])) {
-                lab_proc_stop(v.pid[i], pg ? SIGQUIT : SIGTERM, pg ? 2000 : 1500);
-                buf_printf(report, "stopped pid %d\n", v.pid[i]);
-            }
+            bool patroni = lab_proc_cmdline_has(v.pid[i], "patroni");
+            bool pg = !patroni && lab_proc_cmdline_has(v.pid[i], "postgres");
+            /* SIGQUIT is PostgreSQL's immediate shutdown; Patroni gets SIGKILL (on SIGTERM it would
+             * first shut its PostgreSQL down cleanly, which we do ourselves), etcd SIGTERM */
+            sigs[i] = pg ? SIGQUIT : patroni ? SIGKILL : SIGTERM;
+            kill(-v.pid[i], SIGCONT);
+            kill(v.pid[i], SIGCONT);
+            kill(-v.pid[i], sigs[i]);
+            kill(v.pid[i], sigs[i]);
+        }
+        for (int i = 0; i < v.n; i++) {
+            lab_proc_stop(v.pid[i], sigs[i], 2000);
+            buf_printf(report, "stopped pid %d\n", v.pid[i]);
         }
         memset(&left, 0, sizeof left);
         collect(lab.dir, &st, &left);
