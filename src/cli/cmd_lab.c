@@ -138,7 +138,7 @@ static int parse_one(struct lab_args *a, int argc, char **argv, int *i)
     else if (strcmp(f, "--orchestrator") == 0)
         rc = pick(f, v, orchs, &tmp), a->patroni = tmp == 1;
     else if (strcmp(f, "--ttl") == 0)
-        rc = parse_int_flag(f, v, 3, 600, &a->pa.ttl_s);
+        rc = parse_int_flag(f, v, 5, 600, &a->pa.ttl_s);
     else if (strcmp(f, "--loop-wait") == 0)
         rc = parse_int_flag(f, v, 1, 60, &a->pa.loop_wait_s);
     else if (strcmp(f, "--delay") == 0)
@@ -162,6 +162,10 @@ static int parse_args(const char *sub, struct lab_args *a, int argc, char **argv
         if (rc)
             return rc;
     }
+    if (a->patroni && a->pa.loop_wait_s + 4 > a->pa.ttl_s)
+        return cli_usage("--loop-wait %d with --ttl %d: Patroni needs ttl >= loop_wait + 2 * retry_timeout (2 s); "
+                         "accepted loop-wait up to %d",
+                         a->pa.loop_wait_s, a->pa.ttl_s, a->pa.ttl_s - 4);
     if (a->patroni && strcmp(sub, "failover") == 0) {
         for (int i = 2; i < argc; i++)
             if (strstr(" --mode --tps --kill-at --after --hc-interval --hc-timeout --hc-failures --writers "

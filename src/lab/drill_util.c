@@ -1,6 +1,7 @@
 /* Bringing a drill's lab up and down. */
 #include "lab/drill_util.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 
 #include "core/err.h"
@@ -32,4 +33,34 @@ int drill_lab_down(struct pglab *lab, bool keep, bool quiet)
         fprintf(stderr, "dkata: lab stopped, folder kept at %s (remove it with 'dkata lab pg down --dir %s')\n",
                 lab->dir, lab->dir);
     return 0;
+}
+
+void drill_events_init(struct drill_events *e, bool quiet, const char *fmt)
+{
+    e->t0 = lab_now_ns();
+    e->quiet = quiet;
+    e->fmt = fmt;
+    buf_init(&e->json);
+}
+
+void drill_events_close(struct drill_events *e)
+{
+    buf_close(&e->json);
+}
+
+void drill_event(struct drill_events *e, const char *fmt, ...)
+{
+    char msg[400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    double t = (double)(lab_now_ns() - e->t0) / 1e9;
+    buf_printf(&e->json, "%s{\"t_s\":%.3f,\"event\":", e->json.len ? "," : "", t);
+    buf_json_str(&e->json, msg);
+    buf_putc(&e->json, '}');
+    if (!e->quiet) {
+        printf(e->fmt, t, msg);
+        fflush(stdout);
+    }
 }

@@ -13,4 +13,16 @@ int drill_lab_up(struct pglab *lab, const struct pglab_opts *o, bool quiet, char
  * where it is). Returns 0 or a negative ERR_* (a message is printed). */
 int drill_lab_down(struct pglab *lab, bool keep, bool quiet);
 
+/* A drill's event log: printed as it happens (unless quiet) and kept as a JSON array body. */
+struct drill_events {
+    int64_t t0;       /* lab_now_ns() of the drill's time zero */
+    bool quiet;       /* --json: print nothing */
+    const char *fmt;  /* printf format of a line: seconds (double), then the message */
+    struct buf json;  /* {"t_s":..,"event":".."} objects, comma-separated */
+};
+void drill_events_init(struct drill_events *e, bool quiet, const char *fmt);
+void drill_events_close(struct drill_events *e);
+/* Records (and prints) one event at the current time. Not thread-safe: the coordinator's thread only. */
+void drill_event(struct drill_events *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 #endif

@@ -41,6 +41,9 @@ struct fo {
     atomic_int stop;
     atomic_int detected;
     atomic_llong detected_at;   /* lab_now_ns() of the detection */
+    atomic_llong killed_at;     /* lab_now_ns() of the kill; 0 before it */
+    atomic_int false_suspicions; /* the detector declared a live primary dead */
+    atomic_llong first_false_at;
     atomic_llong next_id;
     atomic_llong acked, failed, unknown;
     pthread_mutex_t mu;         /* guards ops, last_error */
@@ -162,10 +165,18 @@ static void *detector_main(void *arg)
         }
         PQfinish(c);
         c = NULL;
-        if (++fails >= o->hc_failures) {
-            atomic_store(&fo->detected_at, lab_now_ns());
-            atomic_store(&fo->detected, 1);
+        if (++fails < o->hc_failures)
+            continue;
+        if (!atomic_load(&fo->killed_at)) {
+            /* a live primary declared dead (checks timed out under load): a coordinator would fail
+             * over here; the drill records the false suspicion and keeps watching */
+            if (atomic_fetch_add(&fo->false_suspicions, 1) == 0)
+                atomic_store(&fo->first_false_at, lab_now_ns());
+            fails = 0;
+            continue;
         }
+        atomic_store(&fo->detected_at, lab_now_ns());
+        atomic_store(&fo->detected, 1);
     }
     PQfinish(c);
     return NULL;
@@ -190,28 +201,9 @@ struct run {
     char leader[32];
     struct row *rows;
     size_t nrows, caprows;
-    struct buf events; /* text lines "t=..s what" */
-    struct buf events_json;
+    struct drill_events ev;
     long long acked_at_last_sample, failed_at_last_sample;
 };
-
-static void event(struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void event(struct run *r, const char *fmt, ...)
-{
-    char msg[400];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    double t = (double)(lab_now_ns() - r->fo.t0) / 1e9;
-    buf_printf(&r->events, "# t=%.3fs %s\n", t, msg);
-    buf_printf(&r->events_json, "%s{\"t_s\":%.3f,\"event\":", r->events_json.len ? "," : "", t);
-    buf_json_str(&r->events_json, msg);
-    buf_putc(&r->events_json, '}');
-    if (!r->fo.o->json)
-        printf("# t=%.3fs %s\n", t, msg);
-    fflush(stdout);
-}
 
 /* The LSN replica k shows now: its own WAL head when it leads, else what it has received. */
 static void replica_lsn(struct run *r, int k, char *out, size_t n)
@@ -238,10 +230,9 @@ static void replica_lsn(struct run *r, int k, char *out, size_t n)
 static void sample(struct run *r)
 {
     struct fo *fo = &r->fo;
+    /* time and counters together; the LSNs are read right after */
     struct row row = {.t_ns = lab_now_ns() - fo->t0};
     snprintf(row.leader, sizeof row.leader, "%s", r->leader);
-    for (int k = 0; k < 2; k++)
-        replica_lsn(r, k, row.lsn[k], sizeof row.lsn[k]);
     long long acked = atomic_load(&fo->acked);
     long long bad = atomic_load(&fo->failed) + atomic_load(&fo->unknown);
     long long da = acked - r->acked_at_last_sample, db = bad - r->failed_at_last_sample;
@@ -258,6 +249,8 @@ static void sample(struct run *r)
         snprintf(row.state, sizeof row.state, "+%lld ok, %lld failing: %s", da, db, last);
     else
         snprintf(row.state, sizeof row.state, "writes failing (%lld): %s", db, last);
+    for (int k = 0; k < 2; k++)
+        replica_lsn(r, k, row.lsn[k], sizeof row.lsn[k]);
     XGROW(r->rows, r->caprows, r->nrows + 1);
     r->rows[r->nrows++] = row;
     if (!fo->o->json) {
@@ -371,14 +364,15 @@ static int block_demo(struct run *r, struct block_demo *d, char *err, size_t err
 }
 
 struct summary {
-    int64_t kill_ns, detect_ns, promote_ns, unavailable_ns;
+    int64_t kill_ns, detect_ns, promote_ns, unavailable_ns, first_false_ns;
+    int false_suspicions;
     uint64_t recv[2], replay[2], primary_last;
     bool has_recv[2], has_replay[2];
-    char promoted[16], other[16];
-    long long acked, acked_after_kill, failed, unknown, present;
+    char promoted[32], other[32];
+    long long acked, acked_before_kill, acked_after_kill, failed, unknown, present;
     size_t nlost;
     int64_t lost_ids[20];
-    int64_t loss_window_ns;
+    int64_t loss_first_ns, loss_last_ns; /* acknowledgement times of the lost writes, from the kill */
     bool other_follows;
 };
 
@@ -415,7 +409,7 @@ static int promote(struct run *r, struct summary *s, char *err, size_t errn)
     PQfinish(c);
     s->promote_ns = lab_now_ns() - t;
     snprintf(r->leader, sizeof r->leader, "%s", s->promoted);
-    event(r, "promoted %s (pg_promote() took %.0f ms)", s->promoted, (double)s->promote_ns / 1e6);
+    drill_event(&r->ev, "promoted %s (pg_promote() took %.0f ms)", s->promoted, (double)s->promote_ns / 1e6);
     /* repoint the other replica at the new primary; recovery_target_timeline is 'latest' by default */
     char sql[300];
     snprintf(sql, sizeof sql,
@@ -430,7 +424,7 @@ static int promote(struct run *r, struct summary *s, char *err, size_t errn)
     if (rc)
         return rc;
     atomic_store(&r->fo.leader_port, port);
-    event(r, "repointed %s and the writers at %s (127.0.0.1:%d)", s->other, s->promoted, port);
+    drill_event(&r->ev, "repointed %s and the writers at %s (127.0.0.1:%d)", s->other, s->promoted, port);
     return 0;
 }
 
@@ -465,7 +459,7 @@ static int count_lost(struct run *r, struct summary *s, char *err, size_t errn)
     for (size_t i = 0; i < s->nlost && i < 20; i++)
         s->lost_ids[i] = lost[i];
     /* the data-loss window: from the first lost write's acknowledgement to the kill */
-    int64_t first = -1;
+    int64_t first = -1, last = -1;
     for (size_t i = 0; i < fo->nops && s->nlost; i++) {
         const struct lab_op *op = &fo->ops[i];
         if (op->type != LAB_OP_OK)
@@ -478,10 +472,15 @@ static int count_lost(struct run *r, struct summary *s, char *err, size_t errn)
             else
                 hi = mid;
         }
-        if (lo < s->nlost && lost[lo] == op->id && (first < 0 || op->time_ns < first))
-            first = op->time_ns;
+        if (lo < s->nlost && lost[lo] == op->id) {
+            if (first < 0 || op->time_ns < first)
+                first = op->time_ns;
+            if (op->time_ns > last)
+                last = op->time_ns;
+        }
     }
-    s->loss_window_ns = first < 0 ? 0 : s->kill_ns - first;
+    s->loss_first_ns = first < 0 ? 0 : first - s->kill_ns;
+    s->loss_last_ns = last < 0 ? 0 : last - s->kill_ns;
     free(present);
     free(acked);
     free(lost);
@@ -499,6 +498,8 @@ static void tally(struct run *r, struct summary *s)
         s->acked++;
         if (op->time_ns > s->kill_ns && strcmp(op->node, "primary") == 0)
             s->acked_after_kill++;
+        if (op->time_ns <= s->kill_ns)
+            s->acked_before_kill++;
         if (strcmp(op->node, "primary") == 0 && op->time_ns > last_before)
             last_before = op->time_ns;
         if (strcmp(op->node, "primary") != 0 && (first_after < 0 || op->time_ns < first_after))
@@ -548,10 +549,12 @@ static void print_summary(struct run *r, const struct summary *s, const struct b
         struct buf j;
         buf_init(&j);
         buf_printf(&j, "{\"drill\":\"failover\",\"orchestrator\":\"dkata\",\"mode\":\"%s\",\"tps\":%d,\"writers\":%d,"
-                       "\"kill_at_s\":%.3f,\"detector\":{\"interval_ms\":%.0f,\"timeout_ms\":%.0f,\"failures\":%d},"
+                       "\"kill_at_s\":%.3f,\"detector\":{\"interval_ms\":%.0f,\"timeout_ms\":%.0f,\"failures\":%d,"
+                       "\"false_suspicions\":%d},"
                        "\"rows\":[",
                    MODE_NAMES[o->mode], o->tps, o->writers, (double)o->kill_at_ns / 1e9,
-                   (double)o->hc_interval_ns / 1e6, (double)o->hc_timeout_ns / 1e6, o->hc_failures);
+                   (double)o->hc_interval_ns / 1e6, (double)o->hc_timeout_ns / 1e6, o->hc_failures,
+                   s->false_suspicions);
         for (size_t i = 0; i < r->nrows; i++) {
             const struct row *w = &r->rows[i];
             buf_printf(&j, "%s{\"time_s\":%.3f,\"leader\":\"%s\",\"replica1_lsn\":\"%s\",\"replica2_lsn\":\"%s\","
@@ -563,13 +566,16 @@ static void print_summary(struct run *r, const struct summary *s, const struct b
         buf_printf(&j, "],\"events\":[%s],\"summary\":{\"time_to_detect_ms\":%.1f,\"primary_lsn_before_kill\":\"%s\","
                        "\"replica1_receive_lsn\":\"%s\",\"replica2_receive_lsn\":\"%s\",\"replica1_replay_lsn\":\"%s\","
                        "\"replica2_replay_lsn\":\"%s\",\"higher_lsn\":\"%s\",\"promoted\":\"%s\",\"promote_ms\":%.1f,"
-                       "\"unavailable_ms\":%.1f,\"acknowledged\":%lld,\"acknowledged_after_kill\":%lld,"
+                       "\"unavailable_ms\":%.1f,\"achieved_tps\":%.0f,\"acknowledged\":%lld,\"acknowledged_after_kill\":%lld,"
                        "\"failed\":%lld,\"unknown_outcome\":%lld,\"rows_on_new_primary\":%lld,\"lost_writes\":%zu,"
-                       "\"data_loss_window_ms\":%.1f,\"other_replica_follows\":%s,\"lost_ids\":[",
-                   r->events_json.data ? r->events_json.data : "", (double)s->detect_ns / 1e6, hi, a, b, c2, d2,
-                   higher, s->promoted, (double)s->promote_ns / 1e6, (double)s->unavailable_ns / 1e6, s->acked,
+                       "\"data_loss_window_ms\":%.1f,\"lost_acked_from_ms\":%.1f,\"lost_acked_to_ms\":%.1f,"
+                       "\"other_replica_follows\":%s,\"lost_ids\":[",
+                   r->ev.json.data ? r->ev.json.data : "", (double)s->detect_ns / 1e6, hi, a, b, c2, d2,
+                   higher, s->promoted, (double)s->promote_ns / 1e6, (double)s->unavailable_ns / 1e6,
+                   s->kill_ns > 0 ? (double)s->acked_before_kill * 1e9 / (double)s->kill_ns : 0.0, s->acked,
                    s->acked_after_kill, s->failed, s->unknown, s->present, s->nlost,
-                   (double)s->loss_window_ns / 1e6, s->other_follows ? "true" : "false");
+                   (double)(s->loss_last_ns - s->loss_first_ns) / 1e6, (double)s->loss_first_ns / 1e6,
+                   (double)s->loss_last_ns / 1e6, s->other_follows ? "true" : "false");
         for (size_t i = 0; i < s->nlost && i < 20; i++)
             buf_printf(&j, "%s%lld", i ? "," : "", (long long)s->lost_ids[i]);
         buf_putc(&j, ']');
@@ -585,6 +591,10 @@ static void print_summary(struct run *r, const struct summary *s, const struct b
     printf("  time to detect        %.0f ms (health check every %.0f ms, timeout %.0f ms, %d failures)\n",
            (double)s->detect_ns / 1e6, (double)o->hc_interval_ns / 1e6, (double)o->hc_timeout_ns / 1e6,
            o->hc_failures);
+    if (s->false_suspicions)
+        printf("  false suspicions      %d before the kill (first at %.3fs): %d health checks in a row failed "
+               "against a live primary; a coordinator acting on them fails over a healthy primary\n",
+               s->false_suspicions, (double)s->first_false_ns / 1e9, o->hc_failures);
     printf("  LSN at the kill       primary %s (last sample), replica1 received %s replayed %s, "
            "replica2 received %s replayed %s\n",
            hi, a, c2, b, d2);
@@ -592,33 +602,19 @@ static void print_summary(struct run *r, const struct summary *s, const struct b
            (double)s->promote_ns / 1e6, s->other, s->other_follows ? "streams from" : "does NOT yet stream from");
     printf("  writes unavailable    %.0f ms (last ack on the old primary -> first ack on the new one)\n",
            (double)s->unavailable_ns / 1e6);
-    printf("  acknowledged writes   %lld (%lld of them after the kill, by backends still finishing), failed %lld, "
-           "unknown outcome %lld\n",
-           s->acked, s->acked_after_kill, s->failed, s->unknown);
+    printf("  acknowledged writes   %lld (%.0f per second before the kill; %lld by the old primary after the kill, "
+           "from backends still finishing), failed %lld, unknown outcome %lld\n",
+           s->acked, s->kill_ns > 0 ? (double)s->acked_before_kill * 1e9 / (double)s->kill_ns : 0.0,
+           s->acked_after_kill, s->failed, s->unknown);
     printf("  lost writes           %zu acknowledged ids missing on %s", s->nlost, s->promoted);
     for (size_t i = 0; i < s->nlost && i < 10; i++)
         printf("%s%lld", i ? "," : " (", (long long)s->lost_ids[i]);
     printf("%s\n", s->nlost > 10 ? ",...)" : s->nlost ? ")" : "");
-    printf("  data-loss window      %.1f ms before the kill\n", (double)s->loss_window_ns / 1e6);
-}
-
-static int write_history(struct run *r, const char *path, char *err, size_t errn)
-{
-    FILE *f = fopen(path, "w");
-    if (!f) {
-        snprintf(err, errn, "cannot write history file %s", path);
-        return ERR_IO;
-    }
-    struct buf b;
-    buf_init(&b);
-    for (size_t i = 0; i < r->fo.nops; i++)
-        lab_hist_format(&r->fo.ops[i], &b);
-    bool ok = fwrite(b.data ? b.data : "", 1, b.len, f) == b.len;
-    ok = fclose(f) == 0 && ok;
-    buf_close(&b);
-    if (!ok)
-        snprintf(err, errn, "cannot write history file %s", path);
-    return ok ? 0 : ERR_IO;
+    if (s->nlost)
+        printf("  data-loss window      the lost writes were acknowledged from %+.1f ms to %+.1f ms around the kill\n",
+               (double)s->loss_first_ns / 1e6, (double)s->loss_last_ns / 1e6);
+    else
+        printf("  data-loss window      none: every acknowledged write is on %s\n", s->promoted);
 }
 
 static void stop_threads(struct run *r)
@@ -635,7 +631,7 @@ static void stop_threads(struct run *r)
 static int start_threads(struct run *r)
 {
     struct fo *fo = &r->fo;
-    fo->t0 = lab_now_ns();
+    fo->t0 = r->ev.t0 = lab_now_ns();
     r->w = xcalloc((size_t)fo->o->writers, sizeof *r->w);
     for (int i = 0; i < fo->o->writers; i++) {
         r->w[i] = (struct writer){.fo = fo, .idx = i};
@@ -695,18 +691,22 @@ static int drill(struct run *r, char *err, size_t errn)
     PQfinish(p);
     p = NULL;
     struct lab_proc_rec *prim = lab_state_find(&fo->lab.st, "primary");
+    int64_t killed = lab_now_ns();
     kill(prim->pid, SIGKILL);
-    s.kill_ns = lab_now_ns() - fo->t0;
-    event(r, "kill -9 of the primary's postmaster (pid %d)", prim->pid);
+    atomic_store(&fo->killed_at, killed);
+    s.kill_ns = killed - fo->t0;
+    drill_event(&r->ev, "kill -9 of the primary's postmaster (pid %d)", prim->pid);
     if (!sample_until(r, lab_now_ns() + 60 * 1000000000LL, &fo->detected)) {
         if (!pglab_interrupted)
             snprintf(err, errn, "the detector did not notice the dead primary within 60 s");
         goto interrupted;
     }
-    s.detect_ns = atomic_load(&fo->detected_at) - fo->t0 - s.kill_ns;
+    s.detect_ns = atomic_load(&fo->detected_at) - killed;
+    s.false_suspicions = atomic_load(&fo->false_suspicions);
+    s.first_false_ns = s.false_suspicions ? atomic_load(&fo->first_false_at) - fo->t0 : 0;
     atomic_store(&fo->leader_port, 0);
     snprintf(r->leader, sizeof r->leader, "-");
-    event(r, "detector: primary dead after %d failed checks (%.0f ms after the kill)", o->hc_failures,
+    drill_event(&r->ev, "detector: primary dead after %d failed checks (%.0f ms after the kill)", o->hc_failures,
           (double)s.detect_ns / 1e6);
     read_kill_lsns(r, &s);
     sample(r);
@@ -724,8 +724,10 @@ static int drill(struct run *r, char *err, size_t errn)
         return rc;
     tally(r, &s);
     print_summary(r, &s, &demo);
-    if (o->history && (rc = write_history(r, o->history, err, errn)))
-        return rc;
+    if (o->history && lab_hist_write(o->history, fo->ops, fo->nops)) {
+        snprintf(err, errn, "cannot write history file %s", o->history);
+        return ERR_IO;
+    }
     if (o->mode != FAILOVER_ASYNC && s.nlost > 0) {
         fprintf(stderr, "dkata: %s lost %zu acknowledged writes\n", MODE_NAMES[o->mode], s.nlost);
         return DRILL_VIOLATION;
@@ -745,8 +747,7 @@ int failover_drill(const struct failover_opts *o)
     memset(&r, 0, sizeof r);
     r.fo.o = o;
     pthread_mutex_init(&r.fo.mu, NULL);
-    buf_init(&r.events);
-    buf_init(&r.events_json);
+    drill_events_init(&r.ev, o->json, "# t=%.3fs %s\n");
     char err[600] = "";
     struct pglab_opts lo = o->lab;
     lo.replicas = 2;
@@ -761,8 +762,7 @@ int failover_drill(const struct failover_opts *o)
     free(r.fo.ops);
     free(r.rows);
     free(r.w);
-    buf_close(&r.events);
-    buf_close(&r.events_json);
+    drill_events_close(&r.ev);
     pthread_mutex_destroy(&r.fo.mu);
     return rc ? rc : rc2;
 }

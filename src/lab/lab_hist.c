@@ -27,6 +27,20 @@ void lab_hist_format(const struct lab_op *op, struct buf *out)
     buf_puts(out, "}\n");
 }
 
+int lab_hist_write(const char *path, const struct lab_op *ops, size_t n)
+{
+    struct buf b;
+    buf_init(&b);
+    for (size_t i = 0; i < n; i++)
+        lab_hist_format(&ops[i], &b);
+    FILE *f = fopen(path, "w");
+    bool ok = f && fwrite(b.data ? b.data : "", 1, b.len, f) == b.len;
+    if (f)
+        ok = fclose(f) == 0 && ok;
+    buf_close(&b);
+    return ok ? 0 : ERR_IO;
+}
+
 static int bad(char *err, size_t errn, const char *what)
 {
     snprintf(err, errn, "history line: %s", what);

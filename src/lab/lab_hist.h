@@ -32,6 +32,9 @@ void lab_hist_format(const struct lab_op *op, struct buf *out);
 /* Parses one line of the format above. Returns 0, or ERR_PARSE with a reason in err. */
 int lab_hist_parse(const char *line, size_t len, struct lab_op *op, char *err, size_t errn);
 
+/* Writes ops[0..n) to path, one line each (replacing the file). Returns 0 or ERR_IO. */
+int lab_hist_write(const char *path, const struct lab_op *ops, size_t n);
+
 /* Sorts acked[0..n) and present[0..m) in place and writes into lost (capacity n) the acknowledged
  * ids that present lacks; returns how many. Duplicates count once. */
 size_t lab_hist_lost(int64_t *acked, size_t n, int64_t *present, size_t m, int64_t *lost);

@@ -82,6 +82,8 @@ static int parse_line(char *line, int lineno, int *seen_magic, struct lab_state 
         *seen_magic = 1;
         return 0;
     }
+    if ((strcmp(w[0], "port_base") == 0 && st->port_base) || (strcmp(w[0], "user") == 0 && st->user[0]))
+        return fail(err, errn, lineno, "'%s' appears twice", w[0]);
     if (strcmp(w[0], "port_base") == 0) {
         if (n != 2 || parse_int(w[1], 1, 65535, &st->port_base))
             return fail(err, errn, lineno, "port_base wants one port 1..65535");

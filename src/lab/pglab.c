@@ -82,6 +82,14 @@ int pglab_save(struct pglab *lab)
 
 /* ---- finding our processes ---- */
 
+void pglab_scope(const char *dir, char *out, size_t n)
+{
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (const char *s = dir; *s; s++)
+        h = (h ^ (uint8_t)*s) * 16777619u;
+    snprintf(out, n, "dkata-%08x", h);
+}
+
 static bool comm_is_ours(int pid)
 {
     static const char *const names[] = {"postgres", "postmaster", "etcd", "patroni", "pg_ctl",
@@ -247,7 +255,9 @@ int pglab_wait_streaming(int port, int count, bool want_sync, int timeout_ms, ch
     int64_t deadline = lab_now_ns() + (int64_t)timeout_ms * 1000000LL;
     char sql[200];
     snprintf(sql, sizeof sql,
-             "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'%s",
+             /* by name: pg_basebackup's own WAL stream shows up here too */
+             "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming' "
+             "AND application_name LIKE 'replica%%'%s",
              want_sync ? " AND sync_state IN ('sync', 'quorum')" : "");
     PGconn *c = NULL;
     char last[200] = "no answer";
@@ -293,7 +303,7 @@ static const char PRIMARY_CONF[] =
     "log_line_prefix = '%m [%p] '\n";
 
 /* The folder must not exist (or be empty), the ports must be free, the user must write there. */
-static int preflight(struct pglab *lab, int nodes, char *err, size_t errn)
+static int preflight(struct pglab *lab, const int *ports, int nports, char *err, size_t errn)
 {
     struct stat sb;
     if (stat(lab->dir, &sb) == 0) {
@@ -313,8 +323,8 @@ static int preflight(struct pglab *lab, int nodes, char *err, size_t errn)
             return ERR_EXISTS;
         }
     }
-    for (int i = 0; i < nodes; i++) {
-        int port = lab->st.port_base + i;
+    for (int i = 0; i < nports; i++) {
+        int port = ports[i];
         if (!lab_port_free(port)) {
             snprintf(err, errn, "port %d on 127.0.0.1 is in use; pick other ports with --port-base", port);
             return ERR_STATE;
@@ -347,12 +357,59 @@ static int make_folder(struct pglab *lab, char *err, size_t errn)
     return 0;
 }
 
+static int run_initdb(struct pglab *lab, const char *data, char *err, size_t errn)
+{
+    const char *args[] = {"-D", data, "-U", "postgres", "--auth=trust", "-N", "--locale=C", "-E", "UTF8", NULL};
+    return pglab_run_tool(lab, "initdb", args, 60000, err, errn);
+}
+
+/* A freshly initdb'd cluster is the same bytes every time: keep one per server user and PostgreSQL
+ * build in /tmp and copy it (cp -a is ~10x cheaper than initdb's bootstrap). The template is used
+ * only if the server user owns it with mode 0700 and its stamp names this bin folder; anything
+ * else (or DKATA_PG_TEMPLATE=off) falls back to initdb. 0 if data was made from the template. */
+static int initdb_from_template(struct pglab *lab, const char *data)
+{
+    const char *off = getenv("DKATA_PG_TEMPLATE");
+    if (off && strcmp(off, "off") == 0)
+        return -1;
+    char tpl[PATH_MAX], stamp[PATH_MAX + 16], tdata[PATH_MAX + 16];
+    uint32_t h = 2166136261u;
+    for (const char *c = lab->bin; *c; c++)
+        h = (h ^ (uint8_t)*c) * 16777619u;
+    snprintf(tpl, sizeof tpl, "/tmp/dkata-pg-template-%d-%08x", (int)lab->user.uid, h);
+    snprintf(stamp, sizeof stamp, "%s/stamp", tpl);
+    snprintf(tdata, sizeof tdata, "%s/data", tpl);
+    struct stat sb;
+    char *text = NULL;
+    bool ok = lstat(tpl, &sb) == 0 && S_ISDIR(sb.st_mode) && sb.st_uid == lab->user.uid &&
+              (sb.st_mode & 0777) == 0700 && (text = lab_read_file(stamp, 4096, NULL)) &&
+              strcmp(text, lab->bin) == 0;
+    free(text);
+    if (!ok) {
+        /* build it aside, then rename into place (a concurrent builder's rename wins) */
+        char tmp[PATH_MAX + 32], tmpdata[PATH_MAX + 48], tmpstamp[PATH_MAX + 48], err[300];
+        snprintf(tmp, sizeof tmp, "%s.%d", tpl, (int)getpid());
+        snprintf(tmpdata, sizeof tmpdata, "%s/data", tmp);
+        snprintf(tmpstamp, sizeof tmpstamp, "%s/stamp", tmp);
+        lab_rmtree(tmp);
+        if (lstat(tpl, &sb) == 0 || mkdir(tmp, 0700) || lab_chown(&lab->user, tmp) ||
+            run_initdb(lab, tmpdata, err, sizeof err) || lab_write_file(tmpstamp, lab->bin) ||
+            rename(tmp, tpl)) {
+            lab_rmtree(tmp);
+            return -1;
+        }
+    }
+    char *argv[] = {"/bin/cp", "-a", tdata, (char *)data, NULL};
+    char log[PATH_MAX];
+    snprintf(log, sizeof log, "%s/setup.log", lab->dir);
+    return lab_proc_run(&lab->user, lab->dir, argv, log, 60000) == 0 ? 0 : -1;
+}
+
 static int make_primary(struct pglab *lab, char *err, size_t errn)
 {
     char data[PATH_MAX];
     snprintf(data, sizeof data, "%s/primary", lab->dir);
-    const char *args[] = {"-D", data, "-U", "postgres", "--auth=trust", "-N", "--locale=C", "-E", "UTF8", NULL};
-    int rc = pglab_run_tool(lab, "initdb", args, 60000, err, errn);
+    int rc = initdb_from_template(lab, data) ? run_initdb(lab, data, err, errn) : 0;
     if (rc)
         return rc;
     char conf[2048];
@@ -409,28 +466,51 @@ static int make_replicas(struct pglab *lab, int n, char *err, size_t errn)
     return rc;
 }
 
-int pglab_up(struct pglab *lab, const struct pglab_opts *o, char *err, size_t errn)
+int pglab_prepare(struct pglab *lab, const char *dir, int port_base, const int *ports, int nports, char *err,
+                  size_t errn)
 {
-    int rc = lab_init_common(lab, o->dir, err, errn);
+    int rc = lab_init_common(lab, dir, err, errn);
     if (rc)
         return rc;
-    if (o->replicas < 1 || o->replicas > PGLAB_MAX_REPLICAS) {
-        snprintf(err, errn, "--replicas %d: accepted 1..%d", o->replicas, PGLAB_MAX_REPLICAS);
-        return ERR_INVAL;
-    }
-    lab->st.port_base = o->port_base ? o->port_base : PGLAB_DEFAULT_PORT;
-    if (lab->st.port_base + o->replicas > 65535 || lab->st.port_base < 1024) {
-        snprintf(err, errn, "--port-base %d: accepted 1024..%d", lab->st.port_base, 65535 - o->replicas);
-        return ERR_INVAL;
-    }
+    lab->st.port_base = port_base ? port_base : PGLAB_DEFAULT_PORT;
     snprintf(lab->st.user, sizeof lab->st.user, "%s", lab->user.name);
-    rc = preflight(lab, o->replicas + 1, err, errn);
+    int all[32];
+    int n = 0;
+    for (int i = 0; i < nports && n < 32; i++) {
+        all[n] = lab->st.port_base + ports[i];
+        if (all[n] > 65535) {
+            snprintf(err, errn, "--port-base %d: the lab needs ports up to %d; accepted 1024..%d", lab->st.port_base,
+                     all[n], 65535 - ports[i]);
+            return ERR_INVAL;
+        }
+        n++;
+    }
+    rc = preflight(lab, all, n, err, errn);
     if (rc)
         return rc;
     rc = make_folder(lab, err, errn);
     if (rc)
         return rc;
     lab->created = true;
+    if (pglab_save(lab)) {
+        snprintf(err, errn, "cannot write %s/lab.state", lab->dir);
+        return ERR_IO;
+    }
+    return 0;
+}
+
+int pglab_up(struct pglab *lab, const struct pglab_opts *o, char *err, size_t errn)
+{
+    if (o->replicas < 1 || o->replicas > PGLAB_MAX_REPLICAS) {
+        snprintf(err, errn, "--replicas %d: accepted 1..%d", o->replicas, PGLAB_MAX_REPLICAS);
+        return ERR_INVAL;
+    }
+    int offs[PGLAB_MAX_REPLICAS + 1];
+    for (int k = 0; k <= o->replicas; k++)
+        offs[k] = k;
+    int rc = pglab_prepare(lab, o->dir, o->port_base, offs, o->replicas + 1, err, errn);
+    if (rc)
+        return rc;
     lab_state_set(&lab->st, "node", "primary", lab->st.port_base, 0);
     for (int k = 1; k <= o->replicas; k++) {
         char name[32];
@@ -500,8 +580,12 @@ static void scan_proc(const char *needle, struct victims *v)
 
 static void collect(const char *dir, const struct lab_state *st, struct victims *v)
 {
-    char needle[PATH_MAX + 2];
+    char needle[PATH_MAX + 2], scope[32], title[64];
     snprintf(needle, sizeof needle, "%s/", dir);
+    /* backends of a Patroni-run node carry the scope (its cluster_name) instead of the folder */
+    pglab_scope(dir, scope, sizeof scope);
+    snprintf(title, sizeof title, "postgres: %s:", scope);
+    scan_proc(title, v);
     /* helpers first (patroni restarts postgres if postgres goes first) */
     for (int pass = 0; pass < 2; pass++)
         for (int i = 0; i < st->nprocs; i++) {
@@ -552,14 +636,22 @@ int pglab_down(const char *dir, bool keep, struct buf *report, char *err, size_t
     for (int round = 0; round < 3; round++) {
         struct victims v = {0};
         collect(lab.dir, &st, &v);
+        /* signal everyone first, then wait for each: the grace periods overlap */
+        int sigs[64];
         for (int i = 0; i < v.n; i++) {
-            bool pg = lab_proc_cmdline_has(v.pid[i], "postgres") && comm_is_ours(v.pid[i]) &&
-                      !lab_proc_cmdline_has(v.pid[i], "patroni");
-            /* SIGQUIT is PostgreSQL's immediate shutdown; helpers get SIGTERM */
-            if (lab_proc_alive(v.pid[i]) || lab_proc_group_alive(v.pid[i])) {
-                lab_proc_stop(v.pid[i], pg ? SIGQUIT : SIGTERM, pg ? 2000 : 1500);
-                buf_printf(report, "stopped pid %d\n", v.pid[i]);
-            }
+            bool patroni = lab_proc_cmdline_has(v.pid[i], "patroni");
+            bool pg = !patroni && lab_proc_cmdline_has(v.pid[i], "postgres");
+            /* SIGQUIT is PostgreSQL's immediate shutdown; Patroni gets SIGKILL (on SIGTERM it would
+             * first shut its PostgreSQL down cleanly, which we do ourselves), etcd SIGTERM */
+            sigs[i] = pg ? SIGQUIT : patroni ? SIGKILL : SIGTERM;
+            kill(-v.pid[i], SIGCONT);
+            kill(v.pid[i], SIGCONT);
+            kill(-v.pid[i], sigs[i]);
+            kill(v.pid[i], sigs[i]);
+        }
+        for (int i = 0; i < v.n; i++) {
+            lab_proc_stop(v.pid[i], sigs[i], 2000);
+            buf_printf(report, "stopped pid %d\n", v.pid[i]);
         }
         memset(&left, 0, sizeof left);
         collect(lab.dir, &st, &left);

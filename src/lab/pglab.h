@@ -44,6 +44,11 @@ int pglab_resolve_dir(const char *dir, char *out, size_t n, char *err, size_t er
  * line in err naming the fix. On any later failure it stops what it started and keeps the folder
  * for its logs. Fills lab. */
 int pglab_up(struct pglab *lab, const struct pglab_opts *o, char *err, size_t errn);
+/* The part of up every lab shares: resolve the folder, refuse an existing lab or a port in use
+ * (port_base + each of ports[0..nports)), create the folder owned by the server user, and write an
+ * empty lab.state. Sets lab->created. */
+int pglab_prepare(struct pglab *lab, const char *dir, int port_base, const int *ports, int nports, char *err,
+                  size_t errn);
 /* Loads an existing lab (its lab.state) into lab. ERR_NOTFOUND when there is none. */
 int pglab_open(struct pglab *lab, const char *dir, char *err, size_t errn);
 /* Writes lab->st to lab.state. */
@@ -59,6 +64,8 @@ int pglab_status(struct pglab *lab, bool json, struct buf *out, char *err, size_
 /* Sends sig to every process of node name (postmaster and backends, found by the cluster_name in
  * their titles). Returns how many got it. */
 int pglab_signal_node(struct pglab *lab, const char *name, int sig);
+/* The name a Patroni-run lab in dir gives its cluster (scope, cluster_name): "dkata-" + a hash. */
+void pglab_scope(const char *dir, char *out, size_t n);
 /* The port of node name, or 0. */
 int pglab_port(struct pglab *lab, const char *name);
 /* Starts node name with pg_ctl (-w) and records its postmaster pid. */

@@ -277,22 +277,6 @@ static void report(struct rl *r, const struct fix_result *res, int n, double vis
            "sticky: the session always reads from replica1 (sticky-to-primary is read-primary).\n");
 }
 
-static int write_history(struct rl *r, char *err, size_t errn)
-{
-    struct buf b;
-    buf_init(&b);
-    for (size_t i = 0; i < r->nops; i++)
-        lab_hist_format(&r->ops[i], &b);
-    FILE *f = fopen(r->o->history, "w");
-    bool ok = f && fwrite(b.data ? b.data : "", 1, b.len, f) == b.len;
-    if (f)
-        ok = fclose(f) == 0 && ok;
-    buf_close(&b);
-    if (!ok)
-        snprintf(err, errn, "cannot write history file %s", r->o->history);
-    return ok ? 0 : ERR_IO;
-}
-
 /* Whether a fix failed to give what it is there for. */
 static bool broken(const struct fix_result *f)
 {
@@ -323,8 +307,10 @@ static int drill(struct rl *r, char *err, size_t errn)
     if (rc)
         return pglab_interrupted ? (snprintf(err, errn, "interrupted"), ERR_STATE) : rc;
     report(r, res, n, vis);
-    if (r->o->history && (rc = write_history(r, err, errn)))
-        return rc;
+    if (r->o->history && lab_hist_write(r->o->history, r->ops, r->nops)) {
+        snprintf(err, errn, "cannot write history file %s", r->o->history);
+        return ERR_IO;
+    }
     for (int i = 0; i < n; i++)
         if (broken(&res[i])) {
             fprintf(stderr, "dkata: fix %s did not hold: %s\n", FIX_NAMES[res[i].fix], verdict(&res[i]));

@@ -33,9 +33,13 @@ kill -9 "$(head -1 "$A/primary/postmaster.pid")"
 sleep 0.3
 out=$("$DKATA" lab pg up --dir "$A" --port-base "$((P + 20))" 2>&1); rc=$?
 check "stale lab refused by up" [ "$rc" -eq 2 ]
+# --keep stops the servers but keeps the folder (and its logs); a second down removes it
+out=$("$DKATA" lab pg down --dir "$A" --keep 2>&1); rc=$?
+check "down --keep cleans a stale lab" [ "$rc" -eq 0 ]
+check "down --keep leaves no process" [ -z "$(live_procs "$A")" ]
+check "down --keep keeps the logs" [ -f "$A/primary.log" ]
 out=$("$DKATA" lab pg down --dir "$A" 2>&1); rc=$?
-check "down cleans a stale lab" [ "$rc" -eq 0 ]
-check "down leaves no process" [ -z "$(live_procs "$A")" ]
+check "down again: exit 0" [ "$rc" -eq 0 ]
 check "down removes the folder" [ ! -e "$A" ]
 out=$("$DKATA" lab pg down --dir "$A" 2>&1); rc=$?
 check "down with no lab: exit 0" [ "$rc" -eq 0 ]
@@ -46,13 +50,6 @@ out=$("$DKATA" lab pg down --dir "$LAB_TMP/notalab" 2>&1); rc=$?
 check "down refuses a folder without lab.state" [ "$rc" -eq 2 ]
 check "that folder is untouched" [ -e "$LAB_TMP/notalab/precious" ]
 rm -rf "$LAB_TMP/notalab"
-
-# --keep stops the servers but keeps the folder
-"$DKATA" lab pg up --dir "$A" --port-base "$P" >/dev/null 2>&1
-out=$("$DKATA" lab pg down --dir "$A" --keep 2>&1); rc=$?
-check "down --keep: exit 0, no process" [ "$rc" -eq 0 -a -z "$(live_procs "$A")" ]
-check "down --keep keeps the logs" [ -f "$A/primary.log" ]
-"$DKATA" lab pg down --dir "$A" >/dev/null 2>&1
 
 # Ctrl-C during a drill tears its lab down
 D=$LAB_TMP/ctrlc
@@ -84,4 +81,6 @@ bad "bad --fix" lab pg replag --fix magic
 bad "flag of another command" lab pg up --tps 5
 bad "missing value" lab pg failover --mode
 bad "patroni rejects --mode" lab pg failover --orchestrator patroni --mode sync
+bad "patroni: ttl too short for loop_wait" lab pg failover --orchestrator patroni --ttl 5 --loop-wait 3
+bad "patroni: ttl below 5" lab pg failover --orchestrator patroni --ttl 3
 finish

@@ -7,7 +7,9 @@ P=$(free_port_base 25200)
 D=$LAB_TMP/fo
 common=(--dir "$D" --port-base "$P" --tps 400 --kill-at 1500ms --after 1s --sample 250ms)
 
-# async, as text: the simulator's columns and the summary lines
+asan=0; case "$DKATA" in */asan/*) asan=1;; esac
+# async, as text: the simulator's columns and the summary lines (normal build; the ASan pass runs sync only)
+if [ "$asan" -eq 0 ]; then
 out=$("$DKATA" lab pg failover --mode async "${common[@]}" --history "$LAB_TMP/async.jsonl" 2>&1); rc=$?
 check "async: exit 0" [ "$rc" -eq 0 ]
 check "async: the table's columns" grep -qE "time +leader +replica1.LSN +replica2.LSN +writes_accepted +client_visible_state" <<<"$out"
@@ -21,7 +23,11 @@ acked=$(grep -oE "acknowledged writes +[0-9]+" <<<"$out" | grep -oE "[0-9]+$")
 check "async: history has every acknowledged write" [ "$(grep -c '"type":"ok","f":"write"' "$LAB_TMP/async.jsonl")" = "$acked" ]
 check "async: writes acknowledged by the new primary" grep -q '"node":"replica' "$LAB_TMP/async.jsonl"
 
-for mode in semi-sync sync; do
+fi
+modes="semi-sync sync"
+# under ASan, semi-sync and async add no code path sync does not take: keep the pass short
+[ "$asan" -eq 1 ] && { modes=sync; echo "# async and semi-sync skipped under ASan"; }
+for mode in $modes; do
   js=$("$DKATA" lab pg failover --mode "$mode" "${common[@]}" --json 2>"$LAB_TMP/err"); rc=$?
   check "$mode: exit 0" [ "$rc" -eq 0 ]
   check "$mode: json parses" jq -e .summary >/dev/null <<<"$js"

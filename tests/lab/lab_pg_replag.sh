@@ -23,6 +23,7 @@ check "sticky: fixes monotonic reads" [ "$(f sticky monotonic_violations)" = 0 ]
 check "replag: history lines are JSON" jq -e . "$LAB_TMP/rl.jsonl" >/dev/null
 check "replag: history has the reads" [ "$(grep -c '"f":"read"' "$LAB_TMP/rl.jsonl")" = 24 ]
 check "replag: lab removed" [ ! -e "$D" -a -z "$(live_procs "$D")" ]
+case "$DKATA" in */asan/*) finish;; esac # the text run adds only printing: normal build only
 out=$("$DKATA" lab pg replag --dir "$D" --port-base "$P" --fix none --delay 300ms --reads 3 2>&1); rc=$?
 if [ "$rc" -eq 0 ] && grep -q "ryw_violations.*mono_violations" <<<"$out"; then ok "replag text: exit 0 and the table"
 else not_ok "replag text: exit 0 and the table" "rc=$rc $(tail -1 <<<"$out")"; fi

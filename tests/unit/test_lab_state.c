@@ -61,6 +61,9 @@ static void state_rejects(void **state)
                      ERR_PARSE);
     assert_non_null(strstr(err, "twice"));
     assert_int_equal(parse("dkata-lab-pg 1\nport_base 1\nuser ../etc\n", &st, err), ERR_PARSE);
+    /* found by fuzz_lab_state: a second user line used to overwrite the first */
+    assert_int_equal(parse("dkata-lab-pg 1\nport_base 1\nuser postgres\nuser pos\n", &st, err), ERR_PARSE);
+    assert_int_equal(parse("dkata-lab-pg 1\nport_base 1\nport_base 2\nuser x\n", &st, err), ERR_PARSE);
     assert_int_equal(parse("dkata-lab-pg 1\nport_base 1\n", &st, err), ERR_PARSE);
     assert_int_equal(parse("dkata-lab-pg 1\nport_base 1\nuser x\nwho knows\n", &st, err), ERR_PARSE);
     assert_non_null(strstr(err, "unknown key"));
