@@ -33,7 +33,8 @@ int lostwrites_check(const struct lw_write *writes, size_t nw, const uint64_t *l
             return ERR_INVAL;
         }
     uint64_t *have = xmalloc((nlog ? nlog : 1) * sizeof(*have));
-    memcpy(have, log, nlog * sizeof(*have));
+    if (nlog)
+        memcpy(have, log, nlog * sizeof(*have));
     qsort(have, nlog, sizeof(*have), cmp_u64);
     for (size_t i = 0; i < nlog; i++) {
         if (i > 0 && have[i] == have[i - 1])
