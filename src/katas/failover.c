@@ -23,13 +23,17 @@
 #define MAXROWS 2000 /* table rows kept (a row per second and per event) */
 #define MAXTERMS 64
 
-enum { COORD = NDB, CLIENT, STALE, ETCD0, NETCD = 3, STORAGE = ETCD0 + NETCD, NNODES };
+#define NETCD 3 /* the coordination service's nodes (lease fencing) */
+/* node ids: the databases, the coordinator, the clients, etcd, and each database's storage (token fencing: the
+ * disk outlives a kill -9 of the database process, and checks the fencing token before writing) */
+enum { COORD = NDB, CLIENT, STALE, ETCD0, STORE0 = ETCD0 + NETCD, NNODES = STORE0 + NDB };
 enum mode { ASYNC, SEMI_SYNC, SYNC };
 enum fencing { F_NONE, F_LEASE, F_TOKEN };
 static const char *const mode_names[] = {"async", "semi-sync", "sync", NULL};
 static const char *const fencing_names[] = {"none", "lease", "token", NULL};
 static const char *const node_names[NNODES] = {"primary", "replica1", "replica2", "coordinator", "client",
-                                               "stale-client", "etcd1", "etcd2", "etcd3", "storage"};
+                                               "stale-client", "etcd1", "etcd2", "etcd3", "primary.disk",
+                                               "replica1.disk", "replica2.disk"};
 
 extern const struct kata kata_failover;
 
@@ -45,6 +49,12 @@ enum {
     M_ANSWER,    /* replica -> coordinator */
     M_PROMOTE,   /* coordinator -> chosen replica */
     M_CONFIG,    /* coordinator -> replicas and client: who the primary is */
+    M_RENEW,     /* primary or coordinator -> etcd: take or renew the lock for term (a: sent at) */
+    M_RENEWED,   /* etcd -> sender: term, a: sent at, b: granted */
+    M_STORE,     /* primary -> its disk: write with token term (a: hist, b: id, c: client) */
+    M_STORED,    /* disk -> primary: term, a: hist, b: lsn (0: refused, older token), c: client */
+    M_FENCE,     /* coordinator -> a disk: refuse tokens older than term */
+    M_FENCED,    /* disk -> coordinator */
 };
 
 /* Small messages; field meaning per type. */
@@ -70,6 +80,7 @@ struct rec {
     int64_t term;
     uint64_t id;
     sim_time due[NDB]; /* as a primary: when the record leaves for each standby (volatile) */
+    sim_time at;       /* when it was written */
 };
 
 struct pend {
@@ -93,6 +104,8 @@ struct db {
     uint64_t next[NDB], fb_len[NDB], fb_recv[NDB], recv_at_tick[NDB];
     struct pend *pend;
     size_t pend_head, npend, pend_cap;
+    sim_time lease_until, renew_sent; /* lease fencing: accept writes only before lease_until */
+    uint32_t renew_ok;
 };
 
 struct client {
@@ -113,6 +126,16 @@ struct coord {
     uint32_t answered;
     uint64_t ans_len[NDB];
     int64_t ans_last[NDB];
+    bool locked;           /* lease: the lock for cand_term is ours */
+    sim_time lock_sent;    /* lease: when the winning acquire was sent */
+    uint32_t lock_ok;      /* lease: etcd nodes that granted it */
+    uint32_t lock_any;     /* lease: etcd nodes that granted any attempt of this failover */
+    uint32_t fenced;       /* token: disks that refuse tokens older than cand_term */
+};
+
+struct lock {
+    int64_t holder;
+    sim_time expires;
 };
 
 /* What the checkers and the summary read about each promotion. */
@@ -138,9 +161,11 @@ struct row {
 struct world {
     enum mode mode;
     enum fencing fencing;
-    sim_time heartbeat, timeout, promote_wait;
+    sim_time heartbeat, timeout, promote_wait, lease_ttl;
     struct dist delay[NDB];
-    bool bug_async_ack, bug_promote_lower, bug_no_fence;
+    bool bug_async_ack, bug_promote_lower, bug_no_fence, bug_ignore_fencing;
+    struct lock etcd[NETCD];
+    int64_t max_token[NDB]; /* per disk: the highest fencing token seen */
     struct db db[NDB];
     struct client cl[2];
     struct coord co;
@@ -213,7 +238,8 @@ static void row(struct sim *s, struct world *w, const char *fmt, ...)
         n = snprintf(r->leader, sizeof(r->leader), "%s%s", name(p), sim_is_up(s, p) ? "" : " (down)");
     for (int d = 0; d < NDB && n < (int)sizeof(r->leader); d++)
         if (((w->co.deposed >> d) & 1) && w->db[d].primary && sim_is_up(s, d))
-            n += snprintf(r->leader + n, sizeof(r->leader) - (size_t)n, " + old %s", name(d));
+            n += snprintf(r->leader + n, sizeof(r->leader) - (size_t)n, " + old %s%s", name(d),
+                          w->fencing == F_NONE ? "" : " (fenced)");
     for (int d = 0; d < NDB; d++)
         snprintf(r->lsn[d], sizeof(r->lsn[d]), "%llu%s", (unsigned long long)w->db[d].len,
                  sim_is_up(s, d) ? "" : " (down)");
@@ -269,6 +295,8 @@ static void arm_send(struct sim *s, struct world *w, int p, int f)
     if (d->send_timer[f] || d->next[f] < 1 || d->next[f] > d->len)
         return;
     sim_time due = d->log[d->next[f] - 1].due[f];
+    if (due == INT64_MAX)
+        return; /* on its disk, not yet handed back (token): committing() arms the stream */
     d->send_timer[f] = true;
     sim_timer(s, p, due > s->now ? due - s->now : 0, T_SEND, (uint64_t)f);
 }
@@ -318,20 +346,41 @@ static void release(struct sim *s, struct world *w, int p)
         d->pend_head = d->npend = 0;
 }
 
+/* The write lands in database p's log (the history's "accepted"); returns its LSN. */
+static uint64_t append(struct sim *s, struct world *w, int p, int64_t term, uint64_t id)
+{
+    struct db *d = &w->db[p];
+    XGROW(d->log, d->cap, d->len + 1);
+    d->log[d->len++] = (struct rec){term, id, {INT64_MAX, INT64_MAX, INT64_MAX}, s->now};
+    XGROW(w->acc, w->acc_cap, w->nacc + 1);
+    w->acc[w->nacc++] = (struct lw_accept){id, p, term, s->now};
+    trace_event(s->trace, s->now, p, "accept", "\"id\":%llu,\"lsn\":%zu,\"term\":%lld", (unsigned long long)id,
+                d->len, (long long)term);
+    return d->len;
+}
+
+static void committing(struct sim *s, struct world *w, int p, uint64_t lsn, int client, uint32_t hist);
+
+/* lease: a primary takes a write only while its lease is valid (the lock was renewed by a quorum less than a TTL
+ * ago); token: the write goes to the disk with the primary's token, and the disk refuses older tokens. */
 static void on_write(struct sim *s, struct world *w, int p, int client, uint32_t hist, uint64_t id)
 {
     struct db *d = &w->db[p];
-    if (!d->primary) {
+    bool lease_ok = w->fencing != F_LEASE || s->now < d->lease_until || w->bug_ignore_fencing;
+    if (!d->primary || !lease_ok) {
         send_f(s, p, client, M_REJECT, d->term, hist, 0, 0);
         return;
     }
-    XGROW(d->log, d->cap, d->len + 1);
-    d->log[d->len++] = (struct rec){d->term, id};
-    uint64_t lsn = d->len;
-    XGROW(w->acc, w->acc_cap, w->nacc + 1);
-    w->acc[w->nacc++] = (struct lw_accept){id, p, d->term, s->now};
-    trace_event(s->trace, s->now, p, "accept", "\"id\":%llu,\"lsn\":%llu,\"term\":%lld", (unsigned long long)id,
-                (unsigned long long)lsn, (long long)d->term);
+    if (w->fencing == F_TOKEN) {
+        send_f(s, p, STORE0 + p, M_STORE, d->term, hist, (int64_t)id, client);
+        return;
+    }
+    committing(s, w, p, append(s, w, p, d->term, id), client, hist);
+}
+
+static void committing(struct sim *s, struct world *w, int p, uint64_t lsn, int client, uint32_t hist)
+{
+    struct db *d = &w->db[p];
     for (int f = 0; f < NDB; f++)
         if ((d->followers >> f) & 1) {
             sim_time due = s->now + dist_sample(&w->delay[f], sim_rng(s, p));
@@ -342,6 +391,47 @@ static void on_write(struct sim *s, struct world *w, int p, int client, uint32_t
     XGROW(d->pend, d->pend_cap, d->npend + 1);
     d->pend[d->npend++] = (struct pend){lsn, client, hist};
     release(s, w, p);
+}
+
+/* A database's disk (token fencing): writes with the highest token seen so far, refuses older ones. */
+static void disk_message(struct sim *s, struct world *w, int self, const struct sim_msg *m)
+{
+    int k = self - STORE0;
+    struct fmsg f;
+    memcpy(&f, m->data, sizeof(f));
+    if (m->type == M_STORE) {
+        bool ok = f.term >= w->max_token[k] || w->bug_ignore_fencing;
+        if (ok && f.term > w->max_token[k])
+            w->max_token[k] = f.term;
+        uint64_t lsn = ok ? append(s, w, k, f.term, (uint64_t)f.b) : 0;
+        send_f(s, self, k, M_STORED, f.term, f.a, (int64_t)lsn, f.c);
+    } else if (m->type == M_FENCE) {
+        if (f.term > w->max_token[k])
+            w->max_token[k] = f.term;
+        send_f(s, self, m->from, M_FENCED, f.term, 0, 0, 0);
+    }
+}
+
+/* etcd, one node of three: the lock for a term is granted to its holder, or to a later term once it expired. */
+static void etcd_message(struct sim *s, struct world *w, int self, const struct sim_msg *m)
+{
+    struct lock *l = &w->etcd[self - ETCD0];
+    struct fmsg f;
+    memcpy(&f, m->data, sizeof(f));
+    if (m->type != M_RENEW)
+        return;
+    bool ok = f.term == l->holder || (f.term > l->holder && s->now >= l->expires);
+    if (ok) {
+        l->holder = f.term;
+        l->expires = s->now + w->lease_ttl;
+    }
+    send_f(s, self, m->from, M_RENEWED, f.term, f.a, ok, 0);
+}
+
+static void send_renew(struct sim *s, int from, int64_t term)
+{
+    for (int e = 0; e < NETCD; e++)
+        send_f(s, from, ETCD0 + e, M_RENEW, term, s->now, 0, 0);
 }
 
 static void on_feedback(struct sim *s, struct world *w, int p, int f, const struct fmsg *m)
@@ -368,10 +458,33 @@ static void on_feedback(struct sim *s, struct world *w, int p, int f, const stru
     release(s, w, p);
 }
 
+/* token: a record the disk wrote whose hand-back to the primary was lost (a partition, a crash) is streamed
+ * anyway from written_before on; its client never hears back, so it is an indeterminate write. */
+static void release_orphans(struct sim *s, struct db *d, sim_time written_before, bool whole_log)
+{
+    uint64_t from = whole_log ? 0 : d->len; /* else only what no stream has passed yet */
+    for (int f = 0; f < NDB; f++)
+        if (((d->followers >> f) & 1) && d->next[f] >= 1 && d->next[f] - 1 < from)
+            from = d->next[f] - 1;
+    for (size_t l = from; l < d->len; l++)
+        for (int f = 0; f < NDB; f++)
+            if (d->log[l].due[f] == INT64_MAX && d->log[l].at < written_before)
+                d->log[l].due[f] = s->now;
+}
+
 static void primary_tick(struct sim *s, struct world *w, int p)
 {
     struct db *d = &w->db[p];
-    send_f(s, p, COORD, M_HEARTBEAT, d->term, 0, 0, 0);
+    if (w->fencing == F_TOKEN)
+        release_orphans(s, d, s->now - w->heartbeat, false);
+    if (w->fencing == F_LEASE) {
+        d->renew_sent = s->now;
+        d->renew_ok = 0;
+        send_renew(s, p, d->term);
+    }
+    /* with a lease, the lease is the sign of life: a primary that lost it goes quiet and gets replaced */
+    if (w->fencing != F_LEASE || s->now < d->lease_until)
+        send_f(s, p, COORD, M_HEARTBEAT, d->term, 0, 0, 0);
     /* A stream that made no progress for a whole tick lost a message: resend from what the standby has. */
     for (int f = 0; f < NDB; f++) {
         if (!((d->followers >> f) & 1))
@@ -385,10 +498,12 @@ static void primary_tick(struct sim *s, struct world *w, int p)
     }
 }
 
-static void become_primary(struct sim *s, struct world *w, int p, int64_t term, uint32_t followers)
+static void become_primary(struct sim *s, struct world *w, int p, int64_t term, uint32_t followers,
+                           sim_time lease_from)
 {
     struct db *d = &w->db[p];
     d->primary = true;
+    d->lease_until = lease_from + w->lease_ttl;
     d->term = term;
     d->followers = followers & ~(1u << p);
     d->catchup_lsn = d->len;
@@ -453,7 +568,7 @@ static void on_wal(struct sim *s, struct world *w, int r, int from, const struct
             truncate_to(d, lsn - 1);
         }
         XGROW(d->log, d->cap, d->len + 1);
-        d->log[d->len++] = (struct rec){rec.term, rec.id, {0}};
+        d->log[d->len++] = (struct rec){rec.term, rec.id, {0}, s->now};
     }
     if (h.n > 0)
         feedback(s, w, r, false); /* written and flushed: the standby's reply the commit may wait for */
@@ -473,6 +588,8 @@ static uint32_t candidates(const struct world *w)
 static void query(struct sim *s, struct world *w)
 {
     uint32_t c = candidates(w);
+    for (int d = 0; w->fencing == F_TOKEN && d < NDB; d++)
+        send_f(s, COORD, STORE0 + d, M_FENCE, w->co.cand_term, 0, 0, 0);
     for (int d = 0; d < NDB; d++)
         if ((c >> d) & 1)
             send_f(s, COORD, d, M_QUERY, w->co.cand_term, 0, 0, 0);
@@ -501,10 +618,18 @@ static void coord_tick(struct sim *s, struct world *w)
                     (long long)c->term);
         if (w->npromos < (int)(sizeof(w->promos) / sizeof(w->promos[0])))
             w->promos[w->npromos].detected_at = s->now;
-        query(s, w);
+        c->locked = w->fencing != F_LEASE;
+        c->fenced = c->lock_any = 0;
+        if (c->locked)
+            query(s, w);
+    }
+    if (c->failing && !c->locked) {
+        c->lock_sent = s->now; /* lease: take the lock for the new term; it frees up when the old lease expires */
+        c->lock_ok = 0;
+        send_renew(s, COORD, c->cand_term);
     }
     if (!c->failing && c->promoted_at && c->last_hb < c->promoted_at)
-        send_f(s, COORD, c->primary, M_PROMOTE, c->term, candidates(w), 0, 0); /* it may not have heard */
+        send_f(s, COORD, c->primary, M_PROMOTE, c->term, candidates(w), c->lock_sent, 0); /* it may not have heard */
     send_config(s, w);
 }
 
@@ -513,8 +638,8 @@ static void decide(struct sim *s, struct world *w, int64_t term)
     struct coord *c = &w->co;
     if (!c->failing || term != c->cand_term)
         return;
-    if (!c->answered) {
-        query(s, w); /* nobody answered: ask again */
+    if (!c->answered || (w->fencing == F_TOKEN && !((c->fenced >> c->primary) & 1))) {
+        query(s, w); /* nobody answered, or the old primary's disk is not fenced yet: ask again */
         return;
     }
     int best = -1;
@@ -549,7 +674,7 @@ static void decide(struct sim *s, struct world *w, int64_t term)
     c->failing = false;
     c->promoted_at = c->last_hb = s->now;
     uint32_t followers = candidates(w);
-    send_f(s, COORD, best, M_PROMOTE, term, followers, 0, 0);
+    send_f(s, COORD, best, M_PROMOTE, term, followers, c->lock_sent, 0);
     char others[64] = "";
     for (int d = 0, n = 0; d < NDB; d++)
         if ((followers >> d) & 1)
@@ -588,10 +713,23 @@ static void db_message(struct sim *s, struct world *w, int self, const struct si
         }
         send_f(s, self, COORD, M_ANSWER, f.term, (int64_t)d->len, last_term(d), 0);
         break;
+    case M_RENEWED:
+        if (d->primary && f.term == d->term && f.b && f.a == d->renew_sent) {
+            d->renew_ok |= 1u << (m->from - ETCD0);
+            if (__builtin_popcount(d->renew_ok) * 2 > NETCD && f.a + w->lease_ttl > d->lease_until)
+                d->lease_until = f.a + w->lease_ttl; /* counted from when the renewal was sent */
+        }
+        break;
+    case M_STORED:
+        if (f.b == 0)
+            send_f(s, self, (int)f.c, M_REJECT, f.term, f.a, 0, 0);
+        else if (d->primary && f.term == d->term)
+            committing(s, w, self, (uint64_t)f.b, (int)f.c, (uint32_t)f.a);
+        break;
     case M_PROMOTE:
         if (f.term < d->term || (d->primary && f.term == d->term))
             break;
-        become_primary(s, w, self, f.term, (uint32_t)f.a);
+        become_primary(s, w, self, f.term, (uint32_t)f.a, f.b);
         break;
     case M_CONFIG:
         if (d->primary || f.term < d->term || (f.term == d->term && f.a == d->upstream) || f.a == self)
@@ -633,8 +771,28 @@ static void on_message(struct sim *s, node_id self, const struct sim_msg *m)
         struct fmsg f;
         memcpy(&f, m->data, sizeof(f));
         struct coord *c = &w->co;
-        if (m->type == M_HEARTBEAT && m->from == c->primary && f.term == c->term)
+        if (m->type == M_HEARTBEAT && m->from == c->primary && f.term == c->term) {
             c->last_hb = s->now;
+            if (c->failing && !c->locked) {
+                /* lease: it was alive and held the lock (it only beats with a valid lease); nothing is fenced */
+                c->failing = false;
+                row(s, w, "false alarm: %s is alive and holds its lease; failover called off", name(c->primary));
+            }
+        } else if (m->type == M_RENEWED && c->failing && !c->locked && f.term == c->cand_term && f.b &&
+                   f.a == c->lock_sent) {
+            c->lock_ok |= 1u << (m->from - ETCD0);
+            c->lock_any |= 1u << (m->from - ETCD0);
+            if (__builtin_popcount(c->lock_ok) * 2 > NETCD) {
+                c->locked = true;
+                row(s, w, "coordinator holds the etcd lock for term %lld (the old lease expired)",
+                    (long long)c->cand_term);
+                query(s, w);
+            }
+        } else if (m->type == M_FENCED && c->failing && f.term == c->cand_term && m->from >= STORE0) {
+            if (!((c->fenced >> (m->from - STORE0)) & 1) && m->from - STORE0 == c->primary)
+                row(s, w, "%s refuses tokens older than %lld", name(m->from), (long long)f.term);
+            c->fenced |= 1u << (m->from - STORE0);
+        }
         else if (m->type == M_ANSWER && c->failing && f.term == c->cand_term && m->from < NDB) {
             c->answered |= 1u << m->from;
             c->ans_len[m->from] = (uint64_t)f.a;
@@ -642,6 +800,10 @@ static void on_message(struct sim *s, node_id self, const struct sim_msg *m)
         }
     } else if (self == CLIENT || self == STALE) {
         client_message(s, w, self, m);
+    } else if (self >= ETCD0 && self < ETCD0 + NETCD) {
+        etcd_message(s, w, self, m);
+    } else if (self >= STORE0) {
+        disk_message(s, w, self, m);
     }
 }
 
@@ -687,6 +849,7 @@ static void on_crash(struct sim *s, node_id self)
     if (self < NDB) {
         struct db *d = &w->db[self];
         memset(d->send_timer, 0, sizeof(d->send_timer));
+        d->lease_until = 0; /* a lease lives in memory: a restarted primary must win it back */
         d->npend = d->pend_head = 0;
         row(s, w, "kill -9 %s (LSN %llu)", name(self), (unsigned long long)d->len);
     }
@@ -702,6 +865,7 @@ static void on_restart(struct sim *s, node_id self)
     if (self < NDB) {
         struct db *d = &w->db[self];
         if (d->primary) {
+            release_orphans(s, d, s->now, true); /* the hand-backs died with the process */
             for (int f = 0; f < NDB; f++) {
                 d->last_due[f] = 0;
                 d->next[f] = d->len + 1;
@@ -727,7 +891,7 @@ static void on_restart(struct sim *s, node_id self)
 struct params {
     int mode, fencing;
     double tps, stale_tps;
-    int64_t kill_at, kill_sync_at, return_at, heartbeat, timeout, promote_wait, duration;
+    int64_t kill_at, kill_sync_at, return_at, heartbeat, timeout, promote_wait, lease_ttl, duration;
     struct dist delay[NDB], latency;
 };
 
@@ -774,6 +938,13 @@ static void world_init(struct world *w, struct kata_ctx *ctx, const struct param
         w->db[d].upstream = d == 0 ? -1 : 0;
     }
     w->db[0].primary = true;
+    w->lease_ttl = p->lease_ttl;
+    w->bug_ignore_fencing = kata_bug_is(ctx, "ignore-fencing");
+    w->db[0].lease_until = p->lease_ttl; /* the first primary took the lock at 0 */
+    for (int e = 0; e < NETCD; e++)
+        w->etcd[e] = (struct lock){1, p->lease_ttl};
+    for (int d = 0; d < NDB; d++)
+        w->max_token[d] = 1;
     w->db[0].followers = (1u << 1) | (1u << 2);
     w->insync[1] = w->db[0].followers; /* everyone starts in sync, with an empty log */
     for (int f = 0; f < NDB; f++)
@@ -813,6 +984,7 @@ static bool read_params(struct kata_ctx *ctx, struct params *p)
         !kata_get_duration(ctx, k, "heartbeat", &p->heartbeat) ||
         !kata_get_duration(ctx, k, "timeout", &p->timeout) ||
         !kata_get_duration(ctx, k, "promote_wait", &p->promote_wait) ||
+        !kata_get_duration(ctx, k, "lease_ttl", &p->lease_ttl) ||
         !kata_get_duration(ctx, k, "duration", &p->duration))
         return false;
     static const char *const dnames[] = {"latency", "replica1_delay", "replica2_delay"};
@@ -825,10 +997,12 @@ static bool read_params(struct kata_ctx *ctx, struct params *p)
         }
     }
     dist_const(&p->delay[0], 0);
-    if (p->heartbeat <= 0 || p->timeout < p->heartbeat || p->promote_wait <= 0) {
+    if (p->heartbeat <= 0 || p->timeout < p->heartbeat || p->promote_wait <= 0 || p->lease_ttl <= p->heartbeat) {
         snprintf(ctx->error, sizeof(ctx->error),
-                 "bad detector: need 0 < heartbeat <= timeout and promote_wait > 0 (got %lldms, %lldms, %lldms)",
-                 (long long)(p->heartbeat / MS), (long long)(p->timeout / MS), (long long)(p->promote_wait / MS));
+                 "bad detector: need 0 < heartbeat <= timeout, heartbeat < lease_ttl and promote_wait > 0 (got %lldms, "
+                 "%lldms, %lldms, %lldms)",
+                 (long long)(p->heartbeat / MS), (long long)(p->timeout / MS), (long long)(p->lease_ttl / MS),
+                 (long long)(p->promote_wait / MS));
         return false;
     }
     if (p->kill_at <= 0 || p->kill_at >= p->duration || p->duration > 3600 * NS_PER_S ||
@@ -1104,7 +1278,8 @@ static int failover_run(struct kata_ctx *ctx)
         p.duration = faults_end + 2 * p.timeout + 3 * NS_PER_S;
         struct rng fr;
         rng_stream(&fr, ctx->seed, "faults", 0);
-        fault_random(&plan, &fr, STALE + 1, 0, faults_end, 2);
+        int faulty = p.fencing == F_TOKEN ? NNODES : p.fencing == F_LEASE ? STORE0 : ETCD0;
+        fault_random(&plan, &fr, faulty, 0, faults_end, 2);
     }
     struct world *w = xcalloc(1, sizeof(*w));
     world_init(w, ctx, &p);
@@ -1140,7 +1315,8 @@ static int failover_run(struct kata_ctx *ctx)
 
 static const struct kata_param params[] = {
     {"mode", "async", "async | semi-sync (commit waits for replica1) | sync (commit waits for every replica)"},
-    {"fencing", "none", "none (a deposed primary that comes back keeps accepting writes)"},
+    {"fencing", "none", "none (a deposed primary that comes back keeps accepting writes) | lease (a quorum lock "
+                        "with a TTL in 3-node etcd) | token (the disk refuses writes with an older fencing token)"},
     {"tps", "1000", "client writes per second"},
     {"kill_at", "10s", "when the primary is killed (kill -9: no goodbye)"},
     {"kill_sync_at", "0", "when replica1 is killed too (a double failure); 0: never"},
@@ -1149,6 +1325,7 @@ static const struct kata_param params[] = {
     {"heartbeat", "500ms", "primary -> coordinator heartbeat interval (and the coordinator's check interval)"},
     {"timeout", "2s", "the coordinator declares the primary failed after this long without a heartbeat"},
     {"promote_wait", "100ms", "how long the coordinator collects the replicas' LSNs before promoting"},
+    {"lease_ttl", "2s", "fencing=lease: the lock's TTL; the primary renews it every heartbeat"},
     {"replica1_delay", "lognormal:5ms,0.5", "replication delay of replica1: from commit on the primary until the "
                                             "record leaves for it"},
     {"replica2_delay", "lognormal:30ms,0.5", "replication delay of replica2"},
@@ -1160,6 +1337,7 @@ static const struct kata_bug bugs[] = {
     {"ack-before-standby", "semi-sync/sync acknowledge commits before the standby confirms (as async)"},
     {"promote-lower", "the coordinator promotes the replica with the lower LSN"},
     {"no-fence", "replicas keep taking the old primary's stream after the coordinator's query"},
+    {"ignore-fencing", "the primary writes with an expired lease (lease); the disk takes older tokens (token)"},
 };
 
 const struct kata kata_failover = {

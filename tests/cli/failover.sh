@@ -29,6 +29,12 @@ t "run is deterministic" 0 "$D" run failover --check-determinism
 for m in async semi-sync sync; do
   t "swarm $SEEDS seeds $m" 0 "$D" run failover --seeds $SEEDS --param mode=$m
 done
+for f in lease token; do
+  t "fencing=$f holds" 0 "$D" run failover --param fencing=$f
+  t "swarm $SEEDS seeds fencing=$f semi-sync" 0 "$D" run failover --seeds $SEEDS --param fencing=$f --param mode=semi-sync
+  t "bug ignore-fencing caught (fencing=$f)" 1 "$D" run failover --seeds 100 --param fencing=$f --bug ignore-fencing
+done
+has "fencing=lease shows the lock" "coordinator holds the etcd lock for term 2" "$D" run failover --param fencing=lease
 t "bug ack-before-standby caught (semi-sync)" 1 "$D" run failover --seeds 200 --param mode=semi-sync --bug ack-before-standby
 t "bug ack-before-standby caught (sync)" 1 "$D" run failover --seeds 200 --param mode=sync --bug ack-before-standby
 t "bug promote-lower caught (semi-sync)" 1 "$D" run failover --seeds 200 --param mode=semi-sync --bug promote-lower

@@ -162,6 +162,43 @@ static void each_bug_is_caught(void **state)
     done(&r);
 }
 
+static void fencing_keeps_the_old_primary_out(void **state)
+{
+    (void)state;
+    static const char *const lease[] = {"fencing=lease", NULL};
+    static const char *const token[] = {"fencing=token", NULL};
+    struct run r;
+    /* lease: the old lease (last renewed at 9.5s, TTL 2s) expired at 11.5s; the coordinator takes the lock at
+     * 12.001s (one round trip to etcd), then collects LSNs for 100ms */
+    run(&r, 1, NULL, false, lease);
+    assert_int_equal(check(&r, "fenced"), 1);
+    assert_true(figure(&r, "accepted_by_deposed") == 0);
+    assert_true(figure(&r, "time_to_promote_ms") == 2101);
+    assert_non_null(strstr(r.ctx.text.data, "  12.001s  none (failing over)"));
+    assert_non_null(strstr(r.ctx.text.data, "coordinator holds the etcd lock for term 2"));
+    assert_non_null(strstr(r.ctx.text.data, "old primary (fenced)"));
+    assert_int_equal(kata_failures(&r.ctx), 0);
+    done(&r);
+    run(&r, 1, "ignore-fencing", false, lease);
+    assert_int_equal(check(&r, "fenced"), 0);
+    assert_true(figure(&r, "accepted_by_deposed") == 100);
+    done(&r);
+    /* token: the old primary's disk learns token 2 before the promotion and refuses the stale client's writes */
+    run(&r, 1, NULL, false, token);
+    assert_int_equal(check(&r, "fenced"), 1);
+    assert_true(figure(&r, "accepted_by_deposed") == 0);
+    assert_non_null(strstr(r.ctx.text.data, "primary.disk refuses tokens older than 2"));
+    assert_int_equal(kata_failures(&r.ctx), 0);
+    done(&r);
+    run(&r, 1, "ignore-fencing", false, token);
+    assert_int_equal(check(&r, "fenced"), 0);
+    done(&r);
+    /* none: no such check, and the split brain shows in the figures */
+    run(&r, 1, NULL, false, NULL);
+    assert_int_equal(check(&r, "fenced"), -1);
+    done(&r);
+}
+
 static void runs_are_deterministic(void **state)
 {
     (void)state;
@@ -201,6 +238,7 @@ int main(void)
         cmocka_unit_test(semi_sync_and_sync_lose_nothing),
         cmocka_unit_test(double_failure_reopens_the_semi_sync_window),
         cmocka_unit_test(each_bug_is_caught),
+        cmocka_unit_test(fencing_keeps_the_old_primary_out),
         cmocka_unit_test(runs_are_deterministic),
         cmocka_unit_test(bad_parameters_are_refused),
     };
