@@ -185,6 +185,7 @@ struct world {
     sim_time kill_at, killed_at;
     uint64_t lsn_at_kill[NDB];
     bool record;
+    const char *pfx; /* check and figure names start with it (compare: the variant) */
     struct row *rows;
     size_t nrows, rows_cap;
     struct kata_ctx *ctx;
@@ -932,7 +933,6 @@ static void world_init(struct world *w, struct kata_ctx *ctx, const struct param
     w->bug_async_ack = kata_bug_is(ctx, "ack-before-standby");
     w->bug_promote_lower = kata_bug_is(ctx, "promote-lower");
     w->bug_no_fence = kata_bug_is(ctx, "no-fence");
-    w->record = !ctx->quiet;
     for (int d = 0; d < NDB; d++) {
         w->db[d].term = 1;
         w->db[d].upstream = d == 0 ? -1 : 0;
@@ -1123,14 +1123,21 @@ static void judge(struct world *w, struct verdict *v, sim_time end)
     v->owed = zero_loss_owed(w, v->why, sizeof(v->why));
 }
 
+static const char *nm(const struct world *w, const char *name, char *buf)
+{
+    snprintf(buf, 64, "%s%s", w->pfx, name);
+    return buf;
+}
+
 static void checks(struct sim *s, struct world *w, struct kata_ctx *ctx, const struct params *p, bool swarm,
                    const struct verdict *v)
 {
-    kata_check(ctx, "log-integrity", v->lost.phantom == 0 && v->lost.duplicate == 0,
+    char n[64];
+    kata_check(ctx, nm(w, "log-integrity", n), v->lost.phantom == 0 && v->lost.duplicate == 0,
                "the surviving primary's log (%s, %zu records) holds %zu ids no client sent and %zu duplicates",
                name(w->co.primary), w->db[w->co.primary].len, v->lost.phantom, v->lost.duplicate);
     if (v->owed)
-        kata_check(ctx, "no-lost-acked-writes", v->lost.nlost == 0,
+        kata_check(ctx, nm(w, "no-lost-acked-writes", n), v->lost.nlost == 0,
                    "%zu of %zu acknowledged writes are absent from %s's log (%s)", v->lost.nlost, v->lost.acked,
                    name(w->co.primary), w->mode == SYNC ? "sync: every standby had each one" : "semi-sync: the "
                                                                                               "synchronous standby "
@@ -1138,7 +1145,7 @@ static void checks(struct sim *s, struct world *w, struct kata_ctx *ctx, const s
                                                                                               "promotion");
     if (w->fencing != F_NONE) {
         const struct lw_accept *a = v->fence.violations ? &w->acc[v->fence.first] : NULL;
-        kata_check(ctx, "fenced", v->fence.violations == 0,
+        kata_check(ctx, nm(w, "fenced", n), v->fence.violations == 0,
                    a ? "%zu writes accepted by a deposed primary, the first by %s (term %lld) at %.3fs, after term %lld "
                        "started at %.3fs"
                      : "no write accepted by a deposed primary after the next term started (%zu)",
@@ -1150,26 +1157,35 @@ static void checks(struct sim *s, struct world *w, struct kata_ctx *ctx, const s
     sim_time since = swarm ? s->now - 2 * NS_PER_S : (w->npromos ? w->promos[w->npromos - 1].at : s->now);
     bool owed = swarm || p->kill_sync_at == 0 || w->mode == ASYNC;
     if (owed)
-        kata_check(ctx, "writes-resume", (swarm || w->npromos > 0) && acks_since(w, since) > 0,
+        kata_check(ctx, nm(w, "writes-resume", n), (swarm || w->npromos > 0) && acks_since(w, since) > 0,
                    "%d promotion(s); %llu acknowledged writes after %.3fs", w->npromos,
                    (unsigned long long)acks_since(w, since), (double)since / 1e9);
 }
 
-static void figures(struct world *w, struct kata_ctx *ctx, const struct verdict *v)
+static double promote_ms(const struct world *w)
 {
     for (int i = 0; w->killed_at && i < w->npromos; i++)
+        if (w->promos[i].detected_at >= w->killed_at)
+            return (double)(w->promos[i].at - w->killed_at) / 1e6;
+    return -1;
+}
+
+static void figures(struct world *w, struct kata_ctx *ctx, const struct verdict *v)
+{
+    char n[64];
+    for (int i = 0; w->killed_at && i < w->npromos; i++)
         if (w->promos[i].detected_at >= w->killed_at) {
-            kata_figure(ctx, "time_to_detect_ms", (double)(w->promos[i].detected_at - w->killed_at) / 1e6);
-            kata_figure(ctx, "time_to_promote_ms", (double)(w->promos[i].at - w->killed_at) / 1e6);
+            kata_figure(ctx, nm(w, "time_to_detect_ms", n), (double)(w->promos[i].detected_at - w->killed_at) / 1e6);
+            kata_figure(ctx, nm(w, "time_to_promote_ms", n), promote_ms(w));
             break;
         }
-    kata_figure(ctx, "lost_acked_writes", (double)v->lost.nlost);
-    kata_figure(ctx, "lost_on_promotion", (double)v->lost_on_promotion);
-    kata_figure(ctx, "accepted_by_deposed", (double)v->fence.violations);
-    kata_figure(ctx, "commit_p50_ms", v->p50_ms);
-    kata_figure(ctx, "commit_p99_ms", v->p99_ms);
-    kata_figure(ctx, "longest_ack_gap_ms", v->unavailable_ms);
-    kata_figure(ctx, "promotions", w->npromos);
+    kata_figure(ctx, nm(w, "lost_acked_writes", n), (double)v->lost.nlost);
+    kata_figure(ctx, nm(w, "lost_on_promotion", n), (double)v->lost_on_promotion);
+    kata_figure(ctx, nm(w, "accepted_by_deposed", n), (double)v->fence.violations);
+    kata_figure(ctx, nm(w, "commit_p50_ms", n), v->p50_ms);
+    kata_figure(ctx, nm(w, "commit_p99_ms", n), v->p99_ms);
+    kata_figure(ctx, nm(w, "longest_ack_gap_ms", n), v->unavailable_ms);
+    kata_figure(ctx, nm(w, "promotions", n), w->npromos);
 }
 
 /* The data-loss window of this run's mode, in one sentence, from this run's numbers. */
@@ -1256,11 +1272,16 @@ static void report(struct world *w, struct kata_ctx *ctx, const struct params *p
     window_sentence(w, v, b);
 }
 
-static int failover_run(struct kata_ctx *ctx)
+/* What a compare row shows of one variant. */
+struct outcome {
+    size_t lost_on_promotion, lost;
+    double p50_ms, p99_ms, promote_ms;
+    struct buf sentence;
+};
+
+/* One run of the scenario (or of a swarm seed) with these parameters; checks and figures go to ctx under pfx. */
+static int simulate(struct kata_ctx *ctx, struct params p, const char *pfx, bool full, struct outcome *out)
 {
-    struct params p;
-    if (!read_params(ctx, &p))
-        return -1;
     struct fault_plan plan;
     fault_plan_init(&plan);
     if (ctx->nemesis) {
@@ -1283,6 +1304,8 @@ static int failover_run(struct kata_ctx *ctx)
     }
     struct world *w = xcalloc(1, sizeof(*w));
     world_init(w, ctx, &p);
+    w->pfx = pfx;
+    w->record = full && !ctx->quiet;
     static const struct sim_node_ops ops = {on_message, on_timer, on_crash, on_restart};
     struct sim s;
     sim_init(&s, ctx->seed, NNODES, &ops, w);
@@ -1304,13 +1327,68 @@ static int failover_run(struct kata_ctx *ctx)
     judge(w, &v, s.now);
     checks(&s, w, ctx, &p, swarm, &v);
     figures(w, ctx, &v);
-    if (!ctx->quiet)
+    if (full && !ctx->quiet)
         report(w, ctx, &p, &v);
+    if (out) {
+        out->lost_on_promotion = v.lost_on_promotion;
+        out->lost = v.lost.nlost;
+        out->p50_ms = v.p50_ms;
+        out->p99_ms = v.p99_ms;
+        out->promote_ms = promote_ms(w);
+        window_sentence(w, &v, &out->sentence);
+    }
     lw_report_close(&v.lost);
     sim_close(&s);
     fault_plan_close(&plan);
     world_close(w);
     return 0;
+}
+
+/* compare=1: the same seed, kill, detector and delays under each mode, then with replica1 killed too. */
+static int compare(struct kata_ctx *ctx, const struct params *p)
+{
+    static const char *const labels[] = {"async", "semi-sync", "sync", "semi-sync, replica1 killed too",
+                                         "sync, replica1 killed too"};
+    static const char *const pfx[] = {"async:", "semi-sync:", "sync:", "semi-sync-double:", "sync-double:"};
+    static const int modes[] = {ASYNC, SEMI_SYNC, SYNC, SEMI_SYNC, SYNC};
+    struct outcome o[5];
+    for (int i = 0; i < 5; i++) {
+        struct params q = *p;
+        q.mode = modes[i];
+        q.kill_sync_at = i >= 3 ? p->kill_at : 0;
+        memset(&o[i], 0, sizeof(o[i]));
+        buf_init(&o[i].sentence);
+        if (simulate(ctx, q, pfx[i], false, &o[i]))
+            return -1;
+    }
+    if (!ctx->quiet) {
+        struct buf *b = &ctx->text;
+        buf_printf(b, "failover compare: seed %llu, %g TPS, kill -9 primary at %.3fs, fencing %s; the same run under "
+                      "each mode\n\n",
+                   (unsigned long long)ctx->seed, p->tps, (double)p->kill_at / 1e9, fencing_names[p->fencing]);
+        buf_printf(b, "%-32s %18s %14s %11s %11s %16s\n", "mode", "lost_on_promotion", "lost_in_all", "commit_p50",
+                   "commit_p99", "time_to_promote");
+        for (int i = 0; i < 5; i++)
+            buf_printf(b, "%-32s %18zu %14zu %9.2fms %9.2fms %15.3fs\n", labels[i], o[i].lost_on_promotion, o[i].lost,
+                       o[i].p50_ms, o[i].p99_ms, o[i].promote_ms / 1e3);
+        buf_puts(b, "\ndata-loss windows, one sentence each:\n");
+        for (int i = 0; i < 5; i++)
+            buf_printf(b, "  %s%s", i >= 3 ? "(replica1 killed too) " : "", o[i].sentence.data);
+    }
+    for (int i = 0; i < 5; i++)
+        buf_close(&o[i].sentence);
+    return 0;
+}
+
+static int failover_run(struct kata_ctx *ctx)
+{
+    struct params p;
+    if (!read_params(ctx, &p))
+        return -1;
+    long cmp;
+    if (!kata_get_int(ctx, &kata_failover, "compare", 0, 1, &cmp))
+        return -1;
+    return cmp ? compare(ctx, &p) : simulate(ctx, p, "", true, NULL);
 }
 
 static const struct kata_param params[] = {
@@ -1331,6 +1409,8 @@ static const struct kata_param params[] = {
     {"replica2_delay", "lognormal:30ms,0.5", "replication delay of replica2"},
     {"latency", "const:500us", "one-way network latency"},
     {"duration", "25s", "virtual time to run"},
+    {"compare", "0", "1: run async, semi-sync and sync (and both with replica1 killed too) on the same seed and print "
+                     "their data-loss windows together"},
 };
 
 static const struct kata_bug bugs[] = {

@@ -35,6 +35,8 @@ for f in lease token; do
   t "bug ignore-fencing caught (fencing=$f)" 1 "$D" run failover --seeds 100 --param fencing=$f --bug ignore-fencing
 done
 has "fencing=lease shows the lock" "coordinator holds the etcd lock for term 2" "$D" run failover --param fencing=lease
+has "compare=1 prints the three windows" "sync: each commit waited for every standby" "$D" run failover --param compare=1
+t "compare=1 holds" 0 "$D" run failover --param compare=1
 t "bug ack-before-standby caught (semi-sync)" 1 "$D" run failover --seeds 200 --param mode=semi-sync --bug ack-before-standby
 t "bug ack-before-standby caught (sync)" 1 "$D" run failover --seeds 200 --param mode=sync --bug ack-before-standby
 t "bug promote-lower caught (semi-sync)" 1 "$D" run failover --seeds 200 --param mode=semi-sync --bug promote-lower

@@ -199,6 +199,39 @@ static void fencing_keeps_the_old_primary_out(void **state)
     done(&r);
 }
 
+static void compare_runs_every_mode_on_one_seed(void **state)
+{
+    (void)state;
+    static const char *const set[] = {"compare=1", NULL};
+    struct run r;
+    run(&r, 1, NULL, false, set);
+    assert_int_equal(r.rc, 0);
+    /* the same figures as the single runs above, one set per variant */
+    assert_true(figure(&r, "async:lost_on_promotion") > 0);
+    assert_true(figure(&r, "semi-sync:lost_acked_writes") == 0);
+    assert_true(figure(&r, "sync:lost_acked_writes") == 0);
+    assert_true(figure(&r, "semi-sync-double:lost_on_promotion") > 0);
+    assert_true(figure(&r, "sync-double:lost_acked_writes") == 0);
+    assert_int_equal(check(&r, "semi-sync:no-lost-acked-writes"), 1);
+    assert_int_equal(check(&r, "sync-double:no-lost-acked-writes"), 1);
+    assert_int_equal(check(&r, "semi-sync-double:no-lost-acked-writes"), -1);
+    const char *t = r.ctx.text.data;
+    assert_non_null(strstr(t, "  async: a write is lost"));
+    assert_non_null(strstr(t, "  semi-sync: each commit waited for replica1's flush"));
+    assert_non_null(strstr(t, "  sync: each commit waited for every standby"));
+    assert_non_null(strstr(t, "  (replica1 killed too) semi-sync with replica1 gone too"));
+    assert_int_equal(kata_failures(&r.ctx), 0);
+    done(&r);
+    /* the double-failure variant and the single run agree */
+    static const char *const single[] = {"mode=semi-sync", "kill_sync_at=10s", NULL};
+    struct run one;
+    run(&one, 1, NULL, false, single);
+    run(&r, 1, NULL, false, set);
+    assert_true(figure(&one, "lost_on_promotion") == figure(&r, "semi-sync-double:lost_on_promotion"));
+    done(&one);
+    done(&r);
+}
+
 static void runs_are_deterministic(void **state)
 {
     (void)state;
@@ -239,6 +272,7 @@ int main(void)
         cmocka_unit_test(double_failure_reopens_the_semi_sync_window),
         cmocka_unit_test(each_bug_is_caught),
         cmocka_unit_test(fencing_keeps_the_old_primary_out),
+        cmocka_unit_test(compare_runs_every_mode_on_one_seed),
         cmocka_unit_test(runs_are_deterministic),
         cmocka_unit_test(bad_parameters_are_refused),
     };
