@@ -149,6 +149,14 @@ struct promo {
     int64_t old_term;
 };
 
+/* The picture's samples: each database's LSN and whether it is up. */
+struct sample {
+    sim_time at;
+    uint64_t len[NDB];
+    int64_t lag[NDB]; /* records behind the coordinator's primary; -1 for the primary and deposed ones */
+    bool up[NDB];
+};
+
 struct row {
     sim_time at;
     char leader[40];
@@ -188,6 +196,8 @@ struct world {
     const char *pfx; /* check and figure names start with it (compare: the variant) */
     struct row *rows;
     size_t nrows, rows_cap;
+    struct sample *samples;
+    size_t nsamples, samples_cap;
     struct kata_ctx *ctx;
 };
 
@@ -921,6 +931,27 @@ static void second_cb(struct sim *s, void *ptr, uint64_t arg)
         row(s, w, NULL);
 }
 
+#define SAMPLE_EVERY (50 * MS)
+
+static void sample_cb(struct sim *s, void *ptr, uint64_t arg)
+{
+    (void)arg;
+    struct world *w = ptr;
+    XGROW(w->samples, w->samples_cap, w->nsamples + 1);
+    struct sample *x = &w->samples[w->nsamples++];
+    x->at = s->now;
+    int p = w->co.primary;
+    for (int d = 0; d < NDB; d++) {
+        x->len[d] = w->db[d].len;
+        x->up[d] = sim_is_up(s, d);
+        bool follows = d != p && !((w->co.deposed >> d) & 1);
+        x->lag[d] = follows ? (int64_t)w->db[p].len - (int64_t)w->db[d].len : -1;
+        if (x->lag[d] < -1)
+            x->lag[d] = 0;
+    }
+    sim_at(s, s->now + SAMPLE_EVERY, sample_cb, w, 0);
+}
+
 static void world_init(struct world *w, struct kata_ctx *ctx, const struct params *p)
 {
     w->ctx = ctx;
@@ -968,6 +999,7 @@ static void world_close(struct world *w)
     free(w->terms);
     free(w->acks);
     free(w->rows);
+    free(w->samples);
     free(w);
 }
 
@@ -1272,6 +1304,82 @@ static void report(struct world *w, struct kata_ctx *ctx, const struct params *p
     window_sentence(w, v, b);
 }
 
+static double px(sim_time t, sim_time end)
+{
+    return 90 + (double)t / (double)end * 980;
+}
+
+static void marker(struct buf *b, sim_time t, sim_time end, const char *color, const char *label, int slot)
+{
+    svg_line(b, px(t, end), 50, px(t, end), 470, color, 1.2, "stroke-dasharray=\"5 3\"");
+    svg_text(b, px(t, end) + 3, 62 + 12 * slot, 11, "start", color, label);
+}
+
+/* The timeline: LSNs per database over time (dashed while down), the lag of each behind the highest LSN, the
+ * kill, the detection, the promotion, the comeback, and the lost acknowledged writes as red ticks. */
+static void draw(struct buf *b, const struct world *w, const struct params *p, const struct verdict *v, sim_time end)
+{
+    static const char *const colors[NDB] = {"#1f77b4", "#2ca02c", "#ff7f0e"};
+    char title[160];
+    snprintf(title, sizeof(title), "failover (%s, fencing %s): LSNs, lag, kill, detection, promotion, lost writes",
+             mode_names[w->mode], fencing_names[w->fencing]);
+    svg_begin(b, 1100, 560, title);
+    uint64_t top = 1;
+    int64_t lagmax = 1;
+    for (size_t i = 0; i < w->nsamples; i++)
+        for (int d = 0; d < NDB; d++) {
+            top = w->samples[i].len[d] > top ? w->samples[i].len[d] : top;
+            lagmax = w->samples[i].lag[d] > lagmax ? w->samples[i].lag[d] : lagmax;
+        }
+    /* upper panel 50..300: LSN; lower panel 340..470: each standby's records behind the primary */
+    for (size_t i = 1; i < w->nsamples; i++) {
+        const struct sample *a = &w->samples[i - 1], *c = &w->samples[i];
+        for (int d = 0; d < NDB; d++) {
+            const char *faint = c->up[d] ? NULL : "stroke-opacity=\"0.25\"";
+            svg_line(b, px(a->at, end), 300 - 250.0 * (double)a->len[d] / (double)top, px(c->at, end),
+                     300 - 250.0 * (double)c->len[d] / (double)top, colors[d], c->up[d] ? 1.5 : 4, faint);
+            if (a->lag[d] >= 0 && c->lag[d] >= 0)
+                svg_line(b, px(a->at, end), 470 - 130.0 * (double)a->lag[d] / (double)lagmax, px(c->at, end),
+                         470 - 130.0 * (double)c->lag[d] / (double)lagmax, colors[d], 1.2, faint);
+        }
+    }
+    char label[96];
+    for (int t = 0; t <= 10; t++) {
+        sim_time at = end * t / 10;
+        snprintf(label, sizeof(label), "%.1fs", (double)at / 1e9);
+        svg_text(b, px(at, end), 488, 10, "middle", "#555", label);
+    }
+    snprintf(label, sizeof(label), "LSN %llu", (unsigned long long)top);
+    svg_text(b, 85, 54, 10, "end", "#555", label);
+    svg_text(b, 85, 300, 10, "end", "#555", "0");
+    snprintf(label, sizeof(label), "%lld behind", (long long)lagmax);
+    svg_text(b, 85, 344, 10, "end", "#555", label);
+    svg_text(b, 85, 470, 10, "end", "#555", "0");
+    svg_line(b, 90, 320, 1070, 320, "#dddddd", 1, NULL);
+    if (w->killed_at)
+        marker(b, w->killed_at, end, "#d62728", "kill -9 primary", 0);
+    if (p->kill_sync_at)
+        marker(b, p->kill_sync_at, end, "#d62728", "kill -9 replica1", 1);
+    for (int i = 0; i < w->npromos; i++) {
+        marker(b, w->promos[i].detected_at, end, "#ff7f0e", "failure declared", 2);
+        snprintf(label, sizeof(label), "promote %s (term %lld)", name(w->promos[i].node), (long long)w->promos[i].term);
+        marker(b, w->promos[i].at, end, "#2ca02c", label, 3);
+    }
+    if (p->return_at)
+        marker(b, p->return_at, end, "#9467bd", "old primary comes back", 0);
+    for (size_t i = 0; i < v->lost.nlost; i++)
+        svg_line(b, px(w->writes[v->lost.lost[i]].acked_at, end), 300, px(w->writes[v->lost.lost[i]].acked_at, end),
+                 290, "#d62728", 1, NULL);
+    for (int d = 0; d < NDB; d++) {
+        svg_line(b, 80 + d * 150, 520, 110 + d * 150, 520, colors[d], 2, NULL);
+        svg_text(b, 115 + d * 150, 524, 12, "start", "black", name(d));
+    }
+    snprintf(label, sizeof(label), "red ticks: the %zu lost acknowledged writes; faint: down", v->lost.nlost);
+    svg_text(b, 560, 524, 12, "start", "#d62728", label);
+    svg_text(b, 95, 336, 11, "start", "#555", "each standby: records behind its primary");
+    svg_end(b);
+}
+
 /* What a compare row shows of one variant. */
 struct outcome {
     size_t lost_on_promotion, lost;
@@ -1322,6 +1430,8 @@ static int simulate(struct kata_ctx *ctx, struct params p, const char *pfx, bool
     for (sim_time t = NS_PER_S; w->record && t <= p.duration; t += NS_PER_S)
         sim_at(&s, t, second_cb, w, 0);
     row(&s, w, "writes start at %g TPS (%s)", p.tps, mode_names[w->mode]);
+    if (full && ctx->svg)
+        sim_at(&s, 0, sample_cb, w, 0);
     sim_run_until(&s, p.duration);
     struct verdict v = {0};
     judge(w, &v, s.now);
@@ -1329,6 +1439,8 @@ static int simulate(struct kata_ctx *ctx, struct params p, const char *pfx, bool
     figures(w, ctx, &v);
     if (full && !ctx->quiet)
         report(w, ctx, &p, &v);
+    if (full && ctx->svg)
+        draw(ctx->svg, w, &p, &v, s.now);
     if (out) {
         out->lost_on_promotion = v.lost_on_promotion;
         out->lost = v.lost.nlost;

@@ -37,6 +37,9 @@ done
 has "fencing=lease shows the lock" "coordinator holds the etcd lock for term 2" "$D" run failover --param fencing=lease
 has "compare=1 prints the three windows" "sync: each commit waited for every standby" "$D" run failover --param compare=1
 t "compare=1 holds" 0 "$D" run failover --param compare=1
+svg=$(mktemp --suffix=.svg); trap 'rm -f "$svg"' EXIT
+t "--svg writes the timeline" 0 "$D" run failover --svg "$svg"
+has "the timeline marks the promotion" "promote replica1 \\(term 2\\)" cat "$svg"
 t "bug ack-before-standby caught (semi-sync)" 1 "$D" run failover --seeds 200 --param mode=semi-sync --bug ack-before-standby
 t "bug ack-before-standby caught (sync)" 1 "$D" run failover --seeds 200 --param mode=sync --bug ack-before-standby
 t "bug promote-lower caught (semi-sync)" 1 "$D" run failover --seeds 200 --param mode=semi-sync --bug promote-lower

@@ -232,6 +232,30 @@ static void compare_runs_every_mode_on_one_seed(void **state)
     done(&r);
 }
 
+static void draws_the_timeline(void **state)
+{
+    (void)state;
+    const struct kata *k = kata_find("failover");
+    const char *values[MAXP];
+    for (int i = 0; i < k->nparams; i++)
+        values[i] = k->params[i].def;
+    struct kata_ctx ctx;
+    kata_ctx_init(&ctx, 1, values);
+    struct buf svg;
+    buf_init(&svg);
+    ctx.svg = &svg;
+    assert_int_equal(k->run(&ctx), 0);
+    assert_non_null(strstr(svg.data, "<svg"));
+    assert_non_null(strstr(svg.data, "kill -9 primary"));
+    assert_non_null(strstr(svg.data, "failure declared"));
+    assert_non_null(strstr(svg.data, "promote replica1 (term 2)"));
+    assert_non_null(strstr(svg.data, "old primary comes back"));
+    assert_non_null(strstr(svg.data, "the 109 lost acknowledged writes"));
+    assert_non_null(strstr(svg.data, "</svg>"));
+    buf_close(&svg);
+    kata_ctx_close(&ctx);
+}
+
 static void runs_are_deterministic(void **state)
 {
     (void)state;
@@ -273,6 +297,7 @@ int main(void)
         cmocka_unit_test(each_bug_is_caught),
         cmocka_unit_test(fencing_keeps_the_old_primary_out),
         cmocka_unit_test(compare_runs_every_mode_on_one_seed),
+        cmocka_unit_test(draws_the_timeline),
         cmocka_unit_test(runs_are_deterministic),
         cmocka_unit_test(bad_parameters_are_refused),
     };
