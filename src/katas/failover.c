@@ -456,7 +456,8 @@ static void on_feedback(struct sim *s, struct world *w, int p, int f, const stru
     if (d->fb_len[f] >= d->catchup_lsn && !((*in >> f) & 1)) {
         *in |= 1u << f;
         if (d->term > 1)
-            row(s, w, "%s has caught up with %s: a synchronous standby from now on", name(f), name(p));
+            row(s, w, "%s has caught up with %s%s", name(f), name(p),
+                w->mode == ASYNC ? "" : ": a synchronous standby from now on");
     }
     if (m->c) {
         /* the standby says where to resume (a gap, a restart, a repoint, a rewind): probe from there */
@@ -1218,6 +1219,7 @@ static void figures(struct world *w, struct kata_ctx *ctx, const struct verdict 
     kata_figure(ctx, nm(w, "commit_p99_ms", n), v->p99_ms);
     kata_figure(ctx, nm(w, "longest_ack_gap_ms", n), v->unavailable_ms);
     kata_figure(ctx, nm(w, "promotions", n), w->npromos);
+    kata_figure(ctx, nm(w, "zero_loss_owed", n), v->owed); /* how often a swarm really tests the invariant */
 }
 
 /* The data-loss window of this run's mode, in one sentence, from this run's numbers. */
