@@ -10,10 +10,12 @@
 #include "core/units.h"
 
 extern const struct kata kata_clocks;
+extern const struct kata kata_fencing;
 extern const struct kata kata_raft_election;
 
 static const struct kata *const registry[] = {
     &kata_clocks,
+    &kata_fencing,
     &kata_raft_election,
 };
 #define NKATAS ((int)(sizeof(registry) / sizeof(registry[0])))
