@@ -2,7 +2,6 @@
  * resource and clients (module 003, snippet 2). The first holder checks its lease, pauses (GC-like) beyond it
  * with token 7, a second client acquires (tokens 8..12) and writes, the first wakes and writes with token 7.
  * The storage's check is the parameter; the fencing rules are judged from the history (src/check/fencing). */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,22 +90,11 @@ struct fworld {
     int lines;
 };
 
-static void tl(struct sim *s, struct fworld *w, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void tl(struct sim *s, struct fworld *w, const char *fmt, ...)
-{
-    if (!w->record || w->lines >= 300)
-        return;
-    if (++w->lines == 300) {
-        buf_puts(&w->timeline, "  ... (timeline cut at 300 lines; --trace has every event)\n");
-        return;
-    }
-    buf_printf(&w->timeline, "  %10.3fms  ", (double)s->now / 1e6);
-    va_list ap;
-    va_start(ap, fmt);
-    buf_vprintf(&w->timeline, fmt, ap);
-    va_end(ap);
-    buf_putc(&w->timeline, '\n');
-}
+#define tl(s, w, ...)                                                                                          \
+    do {                                                                                                       \
+        if ((w)->record)                                                                                       \
+            kata_timeline(&(w)->timeline, &(w)->lines, 300, (s)->now, __VA_ARGS__);                           \
+    } while (0)
 
 static void send(struct sim *s, int from, int to, int type, const struct fmsg *m)
 {

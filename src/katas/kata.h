@@ -90,6 +90,11 @@ bool kata_check(struct kata_ctx *ctx, const char *name, bool passed, const char 
 int kata_failures(const struct kata_ctx *ctx);
 bool kata_bug_is(const struct kata_ctx *ctx, const char *bug);
 
+/* A timeline for people: appends "  <time>ms  <text>\n" to b, at most max lines (then one line saying it was
+ * cut); *lines counts what was written. */
+void kata_timeline(struct buf *b, int *lines, int max, int64_t now_ns, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
 /* Parameter readers: on a bad value they set ctx->error (naming the parameter, the value and what is accepted)
  * and return false. */
 bool kata_get_int(struct kata_ctx *ctx, const struct kata *k, const char *name, long lo, long hi, long *out);

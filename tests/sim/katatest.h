@@ -1,4 +1,5 @@
-/* Shared helpers for the kata scenario tests: run one kata seed with parameter overrides and keep its trace. */
+/* Shared helpers for the kata scenario tests (include after cmocka.h): run one kata seed with parameter overrides
+ * and keep its trace; determinism and refusal assertions. */
 #ifndef DKATA_KATATEST_H
 #define DKATA_KATATEST_H
 #include <stdio.h>
@@ -75,6 +76,33 @@ static inline double kt_figure(const struct kt_run *r, const char *name)
 static inline bool kt_traced(const struct kt_run *r, const char *needle)
 {
     return r->trace_text && strstr(r->trace_text, needle) != NULL;
+}
+
+/* Runs seeds 1..nseeds twice each with random faults: the trace hashes agree, the trace is not empty, and every
+ * check holds. */
+static inline void kt_assert_deterministic(const struct kata *k, const char *const *overrides, uint64_t nseeds)
+{
+    for (uint64_t seed = 1; seed <= nseeds; seed++) {
+        struct kt_run a, b;
+        kt_run(&a, k, seed, overrides, NULL, NULL, true);
+        kt_run(&b, k, seed, overrides, NULL, NULL, true);
+        assert_true(a.trace_hash == b.trace_hash);
+        assert_true(a.trace_len > 0 && a.trace_len == b.trace_len);
+        assert_int_equal(kata_failures(&a.ctx), 0);
+        kt_close(&a);
+        kt_close(&b);
+    }
+}
+
+/* The kata refuses the override with an error that contains expect. */
+static inline void kt_assert_refused(const struct kata *k, const char *override, const char *expect)
+{
+    const char *ov[] = {override, NULL};
+    struct kt_run r;
+    kt_run(&r, k, 1, ov, NULL, NULL, false);
+    assert_int_equal(r.rc, -1);
+    assert_non_null(strstr(r.ctx.error, expect));
+    kt_close(&r);
 }
 
 #endif

@@ -102,27 +102,14 @@ static void runs_are_deterministic(void **state)
 {
     (void)state;
     const char *ov[] = {"check=before-write", NULL};
-    for (uint64_t seed = 1; seed <= 20; seed++) {
-        struct kt_run a, b;
-        kt_run(&a, K(), seed, ov, NULL, NULL, true);
-        kt_run(&b, K(), seed, ov, NULL, NULL, true);
-        assert_true(a.trace_hash == b.trace_hash);
-        assert_true(a.trace_len > 0 && a.trace_len == b.trace_len);
-        assert_int_equal(kata_failures(&a.ctx), 0);
-        kt_close(&a);
-        kt_close(&b);
-    }
+    kt_assert_deterministic(K(), ov, 20);
 }
 
 static void bad_parameters_are_refused(void **state)
 {
     (void)state;
-    const char *ov[] = {"check=sometimes", NULL};
-    struct kt_run r;
-    kt_run(&r, K(), 1, ov, NULL, NULL, false);
-    assert_int_equal(r.rc, -1);
-    assert_non_null(strstr(r.ctx.error, "none|lease-only|after-write|before-write"));
-    kt_close(&r);
+    kt_assert_refused(K(), "check=sometimes", "none|lease-only|after-write|before-write");
+    kt_assert_refused(K(), "latency=warp:9", "parameter 'latency'");
 }
 
 int main(void)
