@@ -11,12 +11,14 @@
 
 extern const struct kata kata_clocks;
 extern const struct kata kata_fencing;
+extern const struct kata kata_quorum;
 extern const struct kata kata_raft_election;
 extern const struct kata kata_saga;
 
 static const struct kata *const registry[] = {
     &kata_clocks,
     &kata_fencing,
+    &kata_quorum,
     &kata_raft_election,
     &kata_saga,
 };
