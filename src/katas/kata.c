@@ -13,6 +13,7 @@ extern const struct kata kata_clocks;
 extern const struct kata kata_fencing;
 extern const struct kata kata_quorum;
 extern const struct kata kata_raft_election;
+extern const struct kata kata_retry;
 extern const struct kata kata_saga;
 
 static const struct kata *const registry[] = {
@@ -20,6 +21,7 @@ static const struct kata *const registry[] = {
     &kata_fencing,
     &kata_quorum,
     &kata_raft_election,
+    &kata_retry,
     &kata_saga,
 };
 #define NKATAS ((int)(sizeof(registry) / sizeof(registry[0])))

@@ -7,7 +7,7 @@ expect_rc fencing-snippet-violates 1 "$D" run fencing
 expect_rc fencing-none-violates 1 "$D" run fencing --param check=none
 expect_rc fencing-lease-only-violates 1 "$D" run fencing --param check=lease-only
 expect_rc fencing-fix-holds 0 "$D" run fencing --param check=before-write
-expect_rc fencing-fix-swarm-2000 0 "$D" run fencing --param check=before-write --seeds 2000
+expect_rc "fencing-fix-swarm-$SWARM" 0 "$D" run fencing --param check=before-write --seeds "$SWARM"
 expect_rc fencing-snippet-swarm-caught 1 "$D" run fencing --seeds 2000
 for bug in per-client-highest token-reuse volatile-highest; do
   expect_rc "fencing-bug-$bug-caught" 1 "$D" run fencing --param check=before-write --bug "$bug" --seeds 2000

@@ -7,7 +7,7 @@ D=${DKATA:-build/dkata}
 expect_rc quorum-snippet-stale 1 "$D" run quorum --param trials=2000
 expect_rc quorum-w2r2-holds 0 "$D" run quorum --param W=2 --param R=2 --param trials=2000
 expect_rc quorum-compare-strict-exact 1 "$D" run quorum --param compare=1 --param trials=500
-expect_rc quorum-fix-swarm-2000 0 "$D" run quorum --param W=2 --param R=2 --seeds 2000
+expect_rc "quorum-fix-swarm-$SWARM" 0 "$D" run quorum --param W=2 --param R=2 --seeds "$SWARM"
 expect_rc quorum-sticky-swarm-300 0 "$D" run quorum --param session=sticky --seeds 300
 expect_rc quorum-snippet-swarm-caught 1 "$D" run quorum --seeds 100
 for bug in ack-before-apply first-response last-arrival-wins; do

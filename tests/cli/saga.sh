@@ -7,7 +7,7 @@ D=${DKATA:-build/dkata}
 expect_rc saga-snippet-violates 1 "$D" run saga
 expect_rc saga-key-holds 0 "$D" run saga --param key=on
 expect_rc saga-lost-request-harmless 0 "$D" run saga --param lose=request
-expect_rc saga-key-swarm-2000 0 "$D" run saga --param key=on --seeds 2000
+expect_rc "saga-key-swarm-$SWARM" 0 "$D" run saga --param key=on --seeds "$SWARM"
 expect_rc saga-snippet-swarm-caught 1 "$D" run saga --seeds 2000
 for bug in key-per-attempt volatile-key give-up; do
   expect_rc "saga-bug-$bug-caught" 1 "$D" run saga --param key=on --bug "$bug" --seeds 2000

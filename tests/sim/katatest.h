@@ -19,9 +19,9 @@ struct kt_run {
 };
 
 /* Runs kata k at seed with "name=value" overrides (NULL-terminated), bug (or NULL), nemesis (or NULL), random
- * faults on or off. Close with kt_close. */
-static inline void kt_run(struct kt_run *r, const struct kata *k, uint64_t seed, const char *const *overrides,
-                          const char *bug, const char *nemesis, bool random_faults)
+ * faults on or off; quiet as in a swarm (no table, no side-by-side runs) or not. Close with kt_close. */
+static inline void kt_run_ex(struct kt_run *r, const struct kata *k, uint64_t seed, const char *const *overrides,
+                             const char *bug, const char *nemesis, bool random_faults, bool quiet)
 {
     memset(r, 0, sizeof(*r));
     for (int i = 0; i < k->nparams; i++)
@@ -40,12 +40,20 @@ static inline void kt_run(struct kt_run *r, const struct kata *k, uint64_t seed,
     r->ctx.bug = bug;
     r->ctx.nemesis = nemesis;
     r->ctx.random_faults = random_faults;
+    r->ctx.quiet = quiet;
     r->ctx.trace = &tr;
     r->rc = k->run(&r->ctx);
     r->ctx.trace = NULL;
     r->trace_hash = tr.hash;
     trace_close(&tr);
     fclose(mem);
+}
+
+/* kt_run_ex, quiet. */
+static inline void kt_run(struct kt_run *r, const struct kata *k, uint64_t seed, const char *const *overrides,
+                          const char *bug, const char *nemesis, bool random_faults)
+{
+    kt_run_ex(r, k, seed, overrides, bug, nemesis, random_faults, true);
 }
 
 static inline void kt_close(struct kt_run *r)
