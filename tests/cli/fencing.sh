@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The fencing kata from the command line: the snippet fails, the fix holds over 2,000 seeds, every bug is caught.
 set -u
-. "$(dirname "$0")/kata_lib.sh"
+. "$(dirname "$0")/lib/kata.sh"
 D=${DKATA:-build/dkata}
 expect_rc fencing-snippet-violates 1 "$D" run fencing
 expect_rc fencing-none-violates 1 "$D" run fencing --param check=none

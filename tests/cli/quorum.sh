@@ -2,7 +2,7 @@
 # The quorum kata from the command line: N=3 W=1 R=1 reads stale, every overlapping quorum and the sticky session
 # hold over 2,000 seeds, every bug is caught.
 set -u
-. "$(dirname "$0")/kata_lib.sh"
+. "$(dirname "$0")/lib/kata.sh"
 D=${DKATA:-build/dkata}
 expect_rc quorum-snippet-stale 1 "$D" run quorum --param trials=2000
 expect_rc quorum-w2r2-holds 0 "$D" run quorum --param W=2 --param R=2 --param trials=2000

@@ -2,7 +2,7 @@
 # The retry kata from the command line: the fixed policy's herd is caught, full jitter with a 10% budget recovers
 # over 2,000 seeds, every bug is caught, the contention experiment runs.
 set -u
-. "$(dirname "$0")/kata_lib.sh"
+. "$(dirname "$0")/lib/kata.sh"
 D=${DKATA:-build/dkata}
 S="--param callers=500 --param capacity=600"
 expect_rc retry-snippet-herd 1 "$D" run retry $S

@@ -2,7 +2,7 @@
 # The saga kata from the command line: the snippet double-refunds, the key holds over 2,000 seeds, every bug is
 # caught.
 set -u
-. "$(dirname "$0")/kata_lib.sh"
+. "$(dirname "$0")/lib/kata.sh"
 D=${DKATA:-build/dkata}
 expect_rc saga-snippet-violates 1 "$D" run saga
 expect_rc saga-key-holds 0 "$D" run saga --param key=on
