@@ -69,7 +69,6 @@ check: deps
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
 .PHONY: fuzz-build
-fuzz-build: $(FUZZ_BIN)
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
 fuzz-build:
 	@$(MAKE) --no-print-directory CC=clang BUILD=build/fuzzlib OPT=-O1 \

@@ -252,3 +252,40 @@ bool kata_get_choice(struct kata_ctx *ctx, const struct kata *k, const char *nam
     buf_close(&b);
     return false;
 }
+
+int kata_parse_list(const char *text, const char *prefix, bool durations, int64_t lo, int64_t hi, int64_t *out,
+                    int max)
+{
+    size_t plen = prefix ? strlen(prefix) : 0;
+    if (!text || strlen(text) > 255 || (plen && strncmp(text, prefix, plen) != 0))
+        return -1;
+    char tmp[256];
+    snprintf(tmp, sizeof(tmp), "%s", text + plen);
+    int n = 0;
+    char *p = tmp;
+    for (;;) {
+        char *comma = strchr(p, ',');
+        if (comma)
+            *comma = 0;
+        int64_t v;
+        if (n == max || !*p)
+            return -1;
+        if (durations) {
+            if (units_parse_duration(p, &v))
+                return -1;
+        } else {
+            char *end;
+            errno = 0;
+            long long x = strtoll(p, &end, 10);
+            if (errno || *end || end == p)
+                return -1;
+            v = x;
+        }
+        if (v < lo || v > hi)
+            return -1;
+        out[n++] = v;
+        if (!comma)
+            return n;
+        p = comma + 1;
+    }
+}

@@ -105,5 +105,10 @@ bool kata_get_duration(struct kata_ctx *ctx, const struct kata *k, const char *n
 bool kata_get_choice(struct kata_ctx *ctx, const struct kata *k, const char *name, const char *const *choices,
                      int *out);
 const char *kata_get_str(const struct kata_ctx *ctx, const struct kata *k, const char *name);
+/* Parses text as `prefix` (NULL: none) followed by 1..max comma-separated items into out: durations in ns
+ * (units.h; a bare number is ms) when durations, else decimal integers; every item in lo..hi. Returns the number
+ * of items, or -1 if text is anything else (text longer than 255 bytes included). */
+int kata_parse_list(const char *text, const char *prefix, bool durations, int64_t lo, int64_t hi, int64_t *out,
+                    int max);
 
 #endif

@@ -258,22 +258,12 @@ static void simulate(const struct qparams *p, const struct kata_ctx *ctx, struct
 
 static bool parse_times(struct kata_ctx *ctx, const char *text, struct qparams *p)
 {
-    char tmp[256];
-    snprintf(tmp, sizeof(tmp), "%s", text ? text : "");
-    p->ntimes = 0;
-    char *save = NULL;
-    for (char *tok = strtok_r(tmp, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-        if (p->ntimes == MAXT || units_parse_duration(tok, &p->times[p->ntimes])) {
-            snprintf(ctx->error, sizeof(ctx->error),
-                     "bad value '%.80s' for parameter 't': expected up to %d durations separated by commas "
-                     "(a bare number is ms), e.g. 0,1,5,10ms",
-                     text ? text : "", MAXT);
-            return false;
-        }
-        p->ntimes++;
-    }
-    if (!p->ntimes) {
-        snprintf(ctx->error, sizeof(ctx->error), "bad value '' for parameter 't': expected durations such as 0,1,5");
+    p->ntimes = kata_parse_list(text, NULL, true, 0, 3600 * NS_PER_S, p->times, MAXT);
+    if (p->ntimes < 1) {
+        snprintf(ctx->error, sizeof(ctx->error),
+                 "bad value '%.80s' for parameter 't': expected 1 to %d durations separated by commas (a bare number "
+                 "is ms), e.g. 0,1,5,10ms",
+                 text ? text : "", MAXT);
         return false;
     }
     return true;

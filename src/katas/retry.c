@@ -559,25 +559,19 @@ static int retry_run(struct kata_ctx *ctx)
     const char *exp = kata_get_str(ctx, &kata_retry, "experiment");
     if (strcmp(exp, "herd") != 0) {
         int ns[32], nn = 0;
+        int64_t v[32];
         if (strcmp(exp, "contention") == 0) {
             for (int n = 10; n <= 190; n += 20)
                 ns[nn++] = n;
         } else {
-            char tmp[160], *save = NULL;
-            snprintf(tmp, sizeof(tmp), "%s", exp);
-            bool ok = strncmp(tmp, "contention:", 11) == 0;
-            for (char *tok = ok ? strtok_r(tmp + 11, ",", &save) : NULL; ok && tok; tok = strtok_r(NULL, ",", &save)) {
-                char *end;
-                long v = strtol(tok, &end, 10);
-                ok = *end == 0 && v >= 2 && v <= 1000 && nn < 32;
-                if (ok)
-                    ns[nn++] = (int)v;
-            }
-            if (!ok || !nn) {
+            nn = kata_parse_list(exp, "contention:", false, 2, 1000, v, 32);
+            if (nn < 1) {
                 snprintf(ctx->error, sizeof(ctx->error), "bad value '%.80s' for parameter 'experiment': expected herd, "
                          "contention, or contention:N,N,... (2..1000 clients, up to 32 sizes)", exp);
                 return -1;
             }
+            for (int i = 0; i < nn; i++)
+                ns[i] = (int)v[i];
         }
         if (ctx->random_faults) {
             ns[0] = 2 + (int)(ctx->seed % 60);
