@@ -11,12 +11,20 @@
 
 extern const struct kata kata_clocks;
 extern const struct kata kata_failover;
+extern const struct kata kata_fencing;
+extern const struct kata kata_quorum;
 extern const struct kata kata_raft_election;
+extern const struct kata kata_retry;
+extern const struct kata kata_saga;
 
 static const struct kata *const registry[] = {
     &kata_clocks,
     &kata_failover,
+    &kata_fencing,
+    &kata_quorum,
     &kata_raft_election,
+    &kata_retry,
+    &kata_saga,
 };
 #define NKATAS ((int)(sizeof(registry) / sizeof(registry[0])))
 
@@ -163,6 +171,22 @@ bool kata_bug_is(const struct kata_ctx *ctx, const char *bug)
     return ctx->bug && strcmp(ctx->bug, bug) == 0;
 }
 
+void kata_timeline(struct buf *b, int *lines, int max, int64_t now_ns, const char *fmt, ...)
+{
+    if (*lines >= max)
+        return;
+    if (++*lines == max) {
+        buf_puts(b, "  ... (timeline cut here; --trace has every event)\n");
+        return;
+    }
+    buf_printf(b, "  %10.3fms  ", (double)now_ns / 1e6);
+    va_list ap;
+    va_start(ap, fmt);
+    buf_vprintf(b, fmt, ap);
+    va_end(ap);
+    buf_putc(b, '\n');
+}
+
 const char *kata_get_str(const struct kata_ctx *ctx, const struct kata *k, const char *name)
 {
     int i = kata_param_index(k, name);
@@ -229,4 +253,41 @@ bool kata_get_choice(struct kata_ctx *ctx, const struct kata *k, const char *nam
              b.data);
     buf_close(&b);
     return false;
+}
+
+int kata_parse_list(const char *text, const char *prefix, bool durations, int64_t lo, int64_t hi, int64_t *out,
+                    int max)
+{
+    size_t plen = prefix ? strlen(prefix) : 0;
+    if (!text || strlen(text) > 255 || (plen && strncmp(text, prefix, plen) != 0))
+        return -1;
+    char tmp[256];
+    snprintf(tmp, sizeof(tmp), "%s", text + plen);
+    int n = 0;
+    char *p = tmp;
+    for (;;) {
+        char *comma = strchr(p, ',');
+        if (comma)
+            *comma = 0;
+        int64_t v;
+        if (n == max || !*p)
+            return -1;
+        if (durations) {
+            if (units_parse_duration(p, &v))
+                return -1;
+        } else {
+            char *end;
+            errno = 0;
+            long long x = strtoll(p, &end, 10);
+            if (errno || *end || end == p)
+                return -1;
+            v = x;
+        }
+        if (v < lo || v > hi)
+            return -1;
+        out[n++] = v;
+        if (!comma)
+            return n;
+        p = comma + 1;
+    }
 }

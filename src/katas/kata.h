@@ -90,6 +90,11 @@ bool kata_check(struct kata_ctx *ctx, const char *name, bool passed, const char 
 int kata_failures(const struct kata_ctx *ctx);
 bool kata_bug_is(const struct kata_ctx *ctx, const char *bug);
 
+/* A timeline for people: appends "  <time>ms  <text>\n" to b, at most max lines (then one line saying it was
+ * cut); *lines counts what was written. */
+void kata_timeline(struct buf *b, int *lines, int max, int64_t now_ns, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
 /* Parameter readers: on a bad value they set ctx->error (naming the parameter, the value and what is accepted)
  * and return false. */
 bool kata_get_int(struct kata_ctx *ctx, const struct kata *k, const char *name, long lo, long hi, long *out);
@@ -100,5 +105,10 @@ bool kata_get_duration(struct kata_ctx *ctx, const struct kata *k, const char *n
 bool kata_get_choice(struct kata_ctx *ctx, const struct kata *k, const char *name, const char *const *choices,
                      int *out);
 const char *kata_get_str(const struct kata_ctx *ctx, const struct kata *k, const char *name);
+/* Parses text as `prefix` (NULL: none) followed by 1..max comma-separated items into out: durations in ns
+ * (units.h; a bare number is ms) when durations, else decimal integers; every item in lo..hi. Returns the number
+ * of items, or -1 if text is anything else (text longer than 255 bytes included). */
+int kata_parse_list(const char *text, const char *prefix, bool durations, int64_t lo, int64_t hi, int64_t *out,
+                    int max);
 
 #endif
