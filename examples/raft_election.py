@@ -4,9 +4,7 @@ Rules: a follower that hears nothing for a random election timeout becomes a can
 itself, asks everyone for votes; a node grants one vote per term; a candidate with a majority becomes leader and
 sends heartbeats; anyone who sees a higher term becomes a follower of that term.
 dkata's extension: whenever the role or term changes, tell dkata:
-  {"src": "n1", "dest": "dkata", "body": {"type": "role", "role": "leader", "term": 3}}
-`--bug always-grant` grants every vote request and uses one fixed timeout: candidates collide and several win the
-same term, which the election-safety checker must catch."""
+  {"src": "n1", "dest": "dkata", "body": {"type": "role", "role": "leader", "term": 3}}"""
 import json
 import os
 import random
@@ -14,14 +12,13 @@ import select
 import sys
 import time
 
-bug = sys.argv[2] if len(sys.argv) > 2 and sys.argv[1] == "--bug" else None
 node_id, nodes, next_id = None, [], 0
 term, voted_for, role, votes = 0, None, "follower", set()
 HEARTBEAT = 0.05
 
 
 def timeout():
-    return time.monotonic() + (0.3 if bug == "always-grant" else random.uniform(0.3, 0.6))
+    return time.monotonic() + random.uniform(0.3, 0.6)
 
 
 deadline = timeout()
@@ -59,7 +56,7 @@ def handle(msg):
     if body.get("term", 0) > term:
         become("follower", body["term"])
     if t == "request_vote":
-        grant = body["term"] == term and (voted_for in (None, body["candidate"]) or bug == "always-grant")
+        grant = body["term"] == term and voted_for in (None, body["candidate"])
         if grant:
             voted_for = body["candidate"]
             deadline = timeout()
