@@ -50,7 +50,7 @@ $(BUILD)/bench/%: bench/%.c $(BUILD)/libdkata.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(BUILD)/libdkata.a $(LIBS)
 
-$(BUILD)/examples/%: examples/%.c
+$(BUILD)/examples/%: examples/%.c examples/node.h
 	@mkdir -p $(dir $@)
 	$(CC) -std=c11 -D_GNU_SOURCE $(OPT) -g -Wall -Wextra -Werror $(SAN) -o $@ $< -ljansson
 

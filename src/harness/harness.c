@@ -848,9 +848,11 @@ static void print_header(struct harness *h)
     char lat[128], tl[32];
     dist_format(&o->latency, lat, sizeof(lat));
     units_fmt_duration(tl, sizeof(tl), o->time_limit_ns);
-    fprintf(h->out, "dkata test: workload %s, %d node%s running '%s', %s, rate %g/s, concurrency %d, latency %s, "
-            "seed %" PRIu64 "\n", harness_workload_name(o->workload), h->n, h->n == 1 ? "" : "s", o->argv[0], tl,
-            o->rate, o->concurrency, lat, o->seed);
+    char clients[96] = "";
+    if (o->workload != HW_RAFT_ELECTION)
+        snprintf(clients, sizeof(clients), ", rate %g/s, concurrency %d", o->rate, o->concurrency);
+    fprintf(h->out, "dkata test: workload %s, %d node%s running '%s', %s%s, latency %s, seed %" PRIu64 "\n",
+            harness_workload_name(o->workload), h->n, h->n == 1 ? "" : "s", o->argv[0], tl, clients, lat, o->seed);
     struct buf b;
     buf_init(&b);
     fault_format(&h->plan, h->n, &b);
@@ -1166,7 +1168,7 @@ int harness_run(const struct harness_opts *o, FILE *out)
     for (int i = 0; i < h->n; i++) {
         struct hnode *nd = &h->nodes[i];
         snprintf(nd->name, sizeof(nd->name), "n%d", i);
-        snprintf(nd->log_path, sizeof(nd->log_path), "%s/%s.log", o->log_dir, nd->name);
+        snprintf(nd->log_path, sizeof(nd->log_path), "%s/n%d.log", o->log_dir, i);
         nd->in_fd = nd->out_fd = -1;
         buf_init(&nd->out);
         buf_init(&nd->in);

@@ -471,6 +471,8 @@ static void build_history(struct harness *h, struct history *hist)
                              e[k].t);
     }
     free(e);
+    for (size_t k = 0; k < hist->n; k++)
+        hist->ev[k].line = (int)k + 1; /* explanations then point at lines of history.jsonl */
 }
 
 static bool check_lin(struct harness *h, struct history *hist, struct buf *out)

@@ -29,6 +29,11 @@ expect_exit 1 "availability total fails on a hung node" T -w echo --bin "$N/misb
   --rate 30 --timeout 0.2 --availability total --node-count 1
 expect_grep "hung node's timeouts reported" 'n0: [0-9]+ of its client requests timed out' "$TMP/out"
 
+expect_exit 0 "broadcast C with partitions" T -w broadcast --bin "$EXB/broadcast" --node-count 5 --time-limit 1 \
+  --rate 40 --latency 3 --nemesis partition --nemesis-interval 0.3 --recovery 0.6
+expect_exit 0 "raft-election C with faults" T -w raft-election --bin "$EXB/raft_election" --time-limit 2 --latency 3 \
+  --nemesis partition,kill,pause --nemesis-interval 0.5 --recovery 1.5
+
 # unique-ids
 expect_exit 0 "unique-ids" T -w unique-ids --bin "$E/unique_ids.py" --time-limit 0.5 --rate 60
 expect_exit 1 "duplicate ids caught" T -w unique-ids --bin "$E/unique_ids.py" --bug counter-only --time-limit 0.5 --rate 60
