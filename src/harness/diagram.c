@@ -35,6 +35,16 @@ static int lane_of(struct ep *lanes, int *n, struct ep e)
     return (*n)++;
 }
 
+static int lane_rank(const struct ep *e)
+{
+    return (e->kind == EP_NODE ? 0 : e->kind == EP_SERVICE ? 1 : 2) * 1000000 + e->idx;
+}
+
+static int by_lane(const void *x, const void *y)
+{
+    return lane_rank(x) - lane_rank(y);
+}
+
 int diagram_write(struct harness *h, const char *path)
 {
     struct ep lanes[40];
@@ -49,8 +59,9 @@ int diagram_write(struct harness *h, const char *path)
         if (t > tmax)
             tmax = t;
     }
+    qsort(lanes, (size_t)nl, sizeof(*lanes), by_lane); /* nodes, then services, then clients */
     double lw = 90, top = 50, height = 700;
-    int w = (int)(60 + lw * nl), hh = (int)(top + height + 30);
+    int w = (int)(110 + lw * nl), hh = (int)(top + height + 30);
     struct buf b;
     buf_init(&b);
     char title[128], d[32];
@@ -63,6 +74,17 @@ int diagram_write(struct harness *h, const char *path)
         double x = 50 + lw * i;
         svg_text(&b, x, top - 10, 12, "middle", "#000", h_ep_name(h, lanes[i], nb, sizeof(nb)));
         svg_line(&b, x, top, x, top + height, "#bbb", 1, NULL);
+    }
+    for (int i = 0; i <= 4; i++) { /* a time axis */
+        double y = top + height * i / 4.0;
+        svg_text(&b, 4, y + 3, 9, "start", "#777", units_fmt_duration(d, sizeof(d), tmax * i / 4));
+    }
+    for (size_t k = 0; k < h->nnems && h->nems[k].t <= tmax; k++) { /* faults as labelled horizontal lines */
+        double y = top + height * (double)h->nems[k].t / (double)tmax;
+        static const char *const what[] = {"kill", "restart", "pause", "resume", "partition", "isolate", "cut",
+                                           "heal", "skew"};
+        svg_line(&b, 40, y, 50 + lw * (nl - 1) + 20, y, "#e80", 1, "stroke-dasharray=\"6,3\"");
+        svg_text(&b, 50 + lw * (nl - 1) + 22, y + 3, 9, "start", "#e80", what[h->nems[k].f.op]);
     }
     for (size_t k = 0; k < h->ndiag; k++) {
         const struct dmsg *m = &h->diag[k];
