@@ -401,7 +401,7 @@ static void node_reset(struct hnode *nd)
     nd->paused = false;
 }
 
-static int node_start(struct harness *h, int i)
+int h_node_start(struct harness *h, int i)
 {
     struct hnode *nd = &h->nodes[i];
     char err[600];
@@ -434,7 +434,7 @@ static int node_start(struct harness *h, int i)
     return 0;
 }
 
-static void node_kill(struct harness *h, int i)
+void h_node_kill(struct harness *h, int i)
 {
     struct hnode *nd = &h->nodes[i];
     if (nd->state == NS_DOWN)
@@ -637,142 +637,6 @@ static void node_flush(struct harness *h, int i)
         memmove(nd->out.data, nd->out.data + nd->out_off, nd->out.len - nd->out_off);
         nd->out.len -= nd->out_off;
         nd->out_off = 0;
-    }
-}
-
-/* ---- the nemesis ---- */
-
-static void describe_fault(const struct harness *h, const struct fault *f, struct buf *b)
-{
-    switch (f->op) {
-    case FAULT_CRASH: buf_printf(b, "kill %s", h->nodes[f->node].name); break;
-    case FAULT_RESTART: buf_printf(b, "restart %s", h->nodes[f->node].name); break;
-    case FAULT_PAUSE: buf_printf(b, "pause %s (SIGSTOP)", h->nodes[f->node].name); break;
-    case FAULT_RESUME: buf_printf(b, "resume %s (SIGCONT)", h->nodes[f->node].name); break;
-    case FAULT_ISOLATE: buf_printf(b, "isolate %s", h->nodes[f->node].name); break;
-    case FAULT_HEAL: buf_puts(b, "heal the network"); break;
-    case FAULT_PARTITION:
-        buf_puts(b, "partition");
-        for (int g = 0; g < 8; g++) {
-            bool any = false;
-            for (int k = 0; k < h->n; k++)
-                if (f->group_of[k] == g) {
-                    buf_printf(b, "%s%s", any ? "," : (g ? " | " : " "), h->nodes[k].name);
-                    any = true;
-                }
-        }
-        break;
-    default: buf_puts(b, "(not applied by the harness)"); break;
-    }
-}
-
-static void apply_fault(struct harness *h, const struct fault *f)
-{
-    struct hnode *nd = f->node >= 0 && f->node < h->n ? &h->nodes[f->node] : NULL;
-    switch (f->op) {
-    case FAULT_CRASH:
-        if (nd)
-            node_kill(h, f->node);
-        break;
-    case FAULT_RESTART:
-        if (nd && nd->state == NS_DOWN)
-            node_start(h, f->node);
-        break;
-    case FAULT_PAUSE:
-        if (nd && nd->state != NS_DOWN && !nd->paused) {
-            proc_signal_group(nd->pid, SIGSTOP);
-            nd->paused = true;
-        }
-        break;
-    case FAULT_RESUME:
-        if (nd && nd->paused) {
-            proc_signal_group(nd->pid, SIGCONT);
-            nd->paused = false;
-        }
-        break;
-    case FAULT_PARTITION:
-        memcpy(h->group_of, f->group_of, sizeof(h->group_of));
-        h->partitioned = true;
-        break;
-    case FAULT_ISOLATE:
-        memset(h->group_of, 0, sizeof(h->group_of));
-        h->group_of[f->node] = 1;
-        h->partitioned = true;
-        break;
-    case FAULT_HEAL: h->partitioned = false; break;
-    default: break;
-    }
-    XGROW(h->nems, h->capnems, h->nnems + 1);
-    h->nems[h->nnems++] = (struct nem_ev){h_now(h), *f};
-    elect_fault(h, f);
-    if (!h->o->quiet) {
-        struct buf b;
-        buf_init(&b);
-        describe_fault(h, f, &b);
-        char t[32];
-        fprintf(h->out, "  %8s  nemesis: %s\n", fmt_t(t, sizeof(t), h_now(h) - h->run_from), b.data);
-        buf_close(&b);
-    }
-}
-
-/* Draws the schedule from the seed: every interval a fault of an enabled kind starts, and one interval later
- * it ends (Maelstrom's rhythm). Kill and pause take a minority; a partition splits off a minority. */
-static void nemesis_draw(struct harness *h)
-{
-    const struct harness_opts *o = h->o;
-    int kinds[3], nk = 0;
-    if (o->nemesis & NEM_PARTITION && h->n > 1)
-        kinds[nk++] = NEM_PARTITION;
-    if (o->nemesis & NEM_KILL)
-        kinds[nk++] = NEM_KILL;
-    if (o->nemesis & NEM_PAUSE)
-        kinds[nk++] = NEM_PAUSE;
-    int64_t iv = o->nemesis_interval_ns;
-    for (int64_t t = iv; nk && iv > 0 && t < o->time_limit_ns; t += 2 * iv) {
-        int kind = kinds[rng_below(&h->nem_rng, (uint64_t)nk)];
-        int perm[HARNESS_MAX_NODES];
-        for (int k = 0; k < h->n; k++)
-            perm[k] = k;
-        for (int k = h->n - 1; k > 0; k--) {
-            int j = (int)rng_below(&h->nem_rng, (uint64_t)k + 1), x = perm[k];
-            perm[k] = perm[j];
-            perm[j] = x;
-        }
-        int maxm = (h->n - 1) / 2 > 0 ? (h->n - 1) / 2 : 1;
-        int m = 1 + (int)rng_below(&h->nem_rng, (uint64_t)maxm);
-        struct fault f = {.at = t};
-        struct fault g = {.at = t + iv};
-        if (kind == NEM_PARTITION) {
-            f.op = FAULT_PARTITION;
-            for (int k = 0; k < h->n; k++)
-                f.group_of[perm[k]] = k < m ? 1 : 0;
-            fault_add(&h->plan, &f);
-            g.op = FAULT_HEAL;
-            if (g.at < o->time_limit_ns)
-                fault_add(&h->plan, &g);
-            continue;
-        }
-        for (int k = 0; k < m; k++) {
-            f.op = kind == NEM_KILL ? FAULT_CRASH : FAULT_PAUSE;
-            f.node = g.node = perm[k];
-            fault_add(&h->plan, &f);
-            g.op = kind == NEM_KILL ? FAULT_RESTART : FAULT_RESUME;
-            if (g.at < o->time_limit_ns)
-                fault_add(&h->plan, &g);
-        }
-    }
-}
-
-/* At the end of the run: every node up and running, the network whole. */
-static void heal_all(struct harness *h)
-{
-    if (h->partitioned)
-        apply_fault(h, &(struct fault){.op = FAULT_HEAL});
-    for (int i = 0; i < h->n; i++) {
-        if (h->nodes[i].paused)
-            apply_fault(h, &(struct fault){.op = FAULT_RESUME, .node = i});
-        if (h->nodes[i].state == NS_DOWN)
-            apply_fault(h, &(struct fault){.op = FAULT_RESTART, .node = i});
     }
 }
 
@@ -986,7 +850,7 @@ static int run(struct harness *h)
 {
     const struct harness_opts *o = h->o;
     for (int i = 0; i < h->n; i++)
-        if (node_start(h, i) < 0)
+        if (h_node_start(h, i) < 0)
             return 2;
     enum phase ph = P_INIT;
     int64_t phase_end = 0;
@@ -1029,11 +893,11 @@ static int run(struct harness *h)
             break;
         case P_RUN:
             while (h->plan_next < h->plan.n && now - h->run_from >= h->plan.steps[h->plan_next].at)
-                apply_fault(h, &h->plan.steps[h->plan_next++]);
+                nem_apply(h, &h->plan.steps[h->plan_next++]);
             if (h->plan_next < h->plan.n && h->run_from + h->plan.steps[h->plan_next].at < next)
                 next = h->run_from + h->plan.steps[h->plan_next].at;
             if (now >= h->run_until) {
-                heal_all(h);
+                nem_heal_all(h);
                 ph = P_DRAIN;
             } else if (h->run_until < next) {
                 next = h->run_until;
@@ -1133,7 +997,7 @@ static int write_files(struct harness *h)
                 h->o->seed, b.data);
         for (size_t k = 0; k < h->nnems; k++) {
             buf_reset(&b);
-            describe_fault(h, &h->nems[k].f, &b);
+            nem_describe(h, &h->nems[k].f, &b);
             fprintf(f, "%.3f %s\n", (double)(h->nems[k].t - h->run_from) / NS_PER_S, b.data);
         }
         buf_close(&b);
@@ -1183,7 +1047,7 @@ int harness_run(const struct harness_opts *o, FILE *out)
             return 2;
         }
     } else {
-        nemesis_draw(h);
+        nem_draw(h);
     }
     for (int k = 0; k < o->concurrency && o->workload != HW_RAFT_ELECTION; k++)
         client_new(h, k % h->n, CL_WORKLOAD);

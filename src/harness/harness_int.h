@@ -140,6 +140,20 @@ void h_problem(struct harness *h, int node, const char *line, size_t len, const 
     __attribute__((format(printf, 5, 6)));
 const char *h_ep_name(const struct harness *h, struct ep e, char *buf, size_t n);
 
+/* Nodes (harness.c): start one (and send it init), or kill its process group and forget its pipes. */
+int h_node_start(struct harness *h, int i);
+void h_node_kill(struct harness *h, int i);
+
+/* The nemesis (nemesis.c). */
+/* Draws h->plan from the seed for the chosen kinds (o->nemesis) over the time limit. */
+void nem_draw(struct harness *h);
+/* Applies one fault now, records it in h->nems and prints it. */
+void nem_apply(struct harness *h, const struct fault *f);
+/* Ends every fault: heals the network, resumes paused nodes, restarts killed ones. */
+void nem_heal_all(struct harness *h);
+/* The fault in words ("partition n0,n1 | n2"). */
+void nem_describe(const struct harness *h, const struct fault *f, struct buf *b);
+
 /* Workloads (workload.c). */
 /* The request body of a client's next operation (new reference) and its operation name. */
 json_t *wl_request(struct harness *h, struct client *c, const char **f);
