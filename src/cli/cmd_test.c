@@ -14,7 +14,7 @@
 static const char *const flags[] = {
     "-w", "--workload", "--bin", "--node-count", "--time-limit", "--rate", "--concurrency", "--latency", "--loss",
     "--nemesis", "--nemesis-interval", "--nemesis-schedule", "--availability", "--seed", "--log-dir", "--svg",
-    "--timeout", "--init-timeout", "--recovery", "--max-line", "--diagram", "--quiet"};
+    "--timeout", "--init-timeout", "--recovery", "--max-line", "--max-backlog", "--diagram", "--quiet"};
 #define NFLAGS ((int)(sizeof(flags) / sizeof(flags[0])))
 
 static void test_help(void)
@@ -44,9 +44,10 @@ static void test_help(void)
            "  --svg FILE              where to write the message diagram (default DIR/messages.svg)\n"
            "  --diagram S             seconds of the run the diagram shows (default 2)\n"
            "  --timeout S             a client gives up on a request after this (default 2s; the op is unknown)\n"
-           "  --init-timeout S        a node must answer init within this (default 3s)\n"
+           "  --init-timeout S        a node must answer init within this (default 10s)\n"
            "  --recovery S            after healing, wait this before final reads (default 2s)\n"
            "  --max-line BYTES        longest stdout line a node may print (default 1048576)\n"
+           "  --max-backlog MIB       messages waiting for a node that does not read its stdin (default 64)\n"
            "  --quiet                 no progress lines\n\n"
            "exit: 0 valid, 1 not valid, 2 bad usage or a node that broke the protocol, 130 interrupted.\n");
 }
@@ -204,6 +205,10 @@ int cmd_test(int argc, char **argv)
             if (!cli_parse_u64(v, &u) || u < 64 || u > ((uint64_t)1 << 30))
                 rc = cli_usage("bad --max-line '%s' (accepted: bytes, 64 to 1073741824)", v);
             o.max_line = (size_t)u;
+        } else if (strcmp(a, "--max-backlog") == 0) {
+            if (!cli_parse_u64(v, &u) || u < 1 || u > 65536)
+                rc = cli_usage("bad --max-backlog '%s' (accepted: mebibytes, 1 to 65536)", v);
+            o.max_backlog = (size_t)u << 20;
         }
         if (rc) {
             free(prog);

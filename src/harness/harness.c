@@ -51,10 +51,11 @@ void harness_opts_default(struct harness_opts *o)
     o->log_dir = "store";
     o->diagram_ns = 2 * NS_PER_S;
     o->timeout_ns = 2 * NS_PER_S;
-    o->init_timeout_ns = 3 * NS_PER_S;
+    o->init_timeout_ns = 10 * NS_PER_S;
     o->recovery_ns = 2 * NS_PER_S;
     o->max_line = 1 << 20;
     o->max_inflight = 200000;
+    o->max_backlog = (size_t)64 << 20;
 }
 
 /* ---- signals: a self-pipe wakes the loop ---- */
@@ -630,9 +631,9 @@ static void node_flush(struct harness *h, int i)
     if (nd->out_off == nd->out.len) {
         buf_reset(&nd->out);
         nd->out_off = 0;
-    } else if (nd->out.len - nd->out_off > ((size_t)64 << 20) && !nd->paused) {
-        h_problem(h, i, NULL, 0, "does not read its stdin: %zu MiB of messages wait for it",
-                  (nd->out.len - nd->out_off) >> 20);
+    } else if (nd->out.len - nd->out_off > h->o->max_backlog && !nd->paused) {
+        h_problem(h, i, NULL, 0, "does not read its stdin: %.1f MiB of messages wait for it",
+                  (double)(nd->out.len - nd->out_off) / (1 << 20));
     } else if (nd->out_off > (1u << 20)) {
         memmove(nd->out.data, nd->out.data + nd->out_off, nd->out.len - nd->out_off);
         nd->out.len -= nd->out_off;
@@ -918,7 +919,10 @@ static int run(struct harness *h)
                 h->final_phase = true;
                 ph = P_FINAL;
                 for (int i = 0; i < h->n; i++)
-                    h->cl[client_new(h, i, CL_FINAL)].next_at = now;
+                {
+                    int k = client_new(h, i, CL_FINAL); /* h->cl may move: index after the call */
+                    h->cl[k].next_at = now;
+                }
                 nfinal = (size_t)h->n;
                 phase_end = now + o->timeout_ns + o->recovery_ns;
                 next = now;
@@ -994,7 +998,7 @@ static int write_files(struct harness *h)
         buf_init(&b);
         fault_format(&h->plan, h->n, &b);
         fprintf(f, "# planned (seed %" PRIu64 ")\n%s\n# applied (seconds since the clients started)\n",
-                h->o->seed, b.data);
+                h->o->seed, b.data ? b.data : "none");
         for (size_t k = 0; k < h->nnems; k++) {
             buf_reset(&b);
             nem_describe(h, &h->nems[k].f, &b);

@@ -49,6 +49,7 @@ struct harness_opts {
     int64_t recovery_ns;     /* after healing, wait this long before the final reads */
     size_t max_line;         /* longest line a node may print on stdout */
     size_t max_inflight;     /* messages in flight before the run is stopped as a flood */
+    size_t max_backlog;      /* bytes waiting for a node that does not read its stdin before the run stops */
     bool quiet;              /* no progress lines */
 };
 

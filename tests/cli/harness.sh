@@ -88,7 +88,7 @@ expect_exit 2 "unknown destination reported" T -w echo --bin "$N/misbehave.py" b
 expect_grep "unknown destination named" 'sent a message to "n42"' "$TMP/err"
 expect_exit 2 "10 MB line reported" T -w echo --bin "$N/misbehave.py" bigline --time-limit 1 --rate 20
 expect_grep "long line named" 'printed a line longer than 1048576 bytes' "$TMP/err"
-expect_exit 2 "flood reported" T -w echo --bin "$N/misbehave.py" flood --time-limit 30 --rate 20
+expect_exit 2 "flood reported" T -w echo --bin "$N/misbehave.py" flood --time-limit 30 --rate 20 --max-backlog 2
 expect_grep "flood named" 'floods the network|does not read its stdin' "$TMP/err"
 
 # every child is reaped: wrapper scripts' helpers (in the group and escaped with setsid), on every path

@@ -29,9 +29,9 @@ for line in sys.stdin:
     if how == "hang":
         continue
     if how == "flood":  # to n0, which floods too and so reads nothing
-        spam = json.dumps({"src": node_id, "dest": "n0", "body": {"type": "spam", "pad": "x" * 200}}) + "\n"
+        spam = (json.dumps({"src": node_id, "dest": "n0", "body": {"type": "spam", "pad": "x" * 16384}}) + "\n") * 64
         while True:
-            sys.stdout.write(spam * 1000)
+            sys.stdout.write(spam)
     if how == "bigline":
         sys.stdout.write("{\"pad\":\"" + "x" * (10 << 20) + "\"}\n")
         sys.stdout.flush()
