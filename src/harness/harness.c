@@ -1040,7 +1040,11 @@ int harness_run(const struct harness_opts *o, FILE *out)
         nd->in_fd = nd->out_fd = -1;
         buf_init(&nd->out);
         buf_init(&nd->in);
-        unlink(nd->log_path);
+    }
+    for (int i = 0; i < HARNESS_MAX_NODES; i++) { /* logs of an earlier run, so that every log here is this run's */
+        char old[700];
+        snprintf(old, sizeof(old), "%s/n%d.log", o->log_dir, i);
+        unlink(old);
     }
     if (o->nemesis_schedule) {
         char err[256];
