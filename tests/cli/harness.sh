@@ -65,6 +65,11 @@ expect_grep "violation explained" 'no operation can come next' "$TMP/out"
 expect_exit 1 "lin-kv via seq-kv caught" T -w lin-kv --bin "$E/lin_kv.py" --service seq-kv --time-limit 1.5 \
   --rate 150 --concurrency 6 --latency 1 --seed 3
 
+# the services answer as Maelstrom's do (ts increases; errors 20, 22, 10; create_if_not_exists)
+for svc in lin-kv seq-kv lww-kv; do
+  expect_exit 0 "services lin-tso and $svc" T -w echo --bin "$N/services.py" $svc --time-limit 0.5 --rate 30 --latency 1
+done
+
 # raft-election: safety and the time to elect, with kills, pauses and partitions
 expect_exit 0 "raft-election with faults" T -w raft-election --bin "$E/raft_election.py" --time-limit 2.4 --latency 3 \
   --nemesis partition,kill,pause --nemesis-interval 0.6 --recovery 1.5
