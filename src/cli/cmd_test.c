@@ -110,7 +110,6 @@ int cmd_test(int argc, char **argv)
     const char *conc = NULL;
     char **prog = NULL;
     int nprog = 0;
-    bool node_count_given = false;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (cli_is_help(a)) {
@@ -151,7 +150,6 @@ int cmd_test(int argc, char **argv)
             if (!cli_parse_u64(v, &u) || u < 1 || u > HARNESS_MAX_NODES)
                 rc = cli_usage("bad --node-count '%s' (accepted: 1 to %d)", v, HARNESS_MAX_NODES);
             o.node_count = (int)u;
-            node_count_given = true;
         } else if (strcmp(a, "--time-limit") == 0) {
             if (!parse_secs(v, &o.time_limit_ns))
                 rc = cli_usage("bad --time-limit '%s' (accepted: seconds, like 10 or 0.5, or a duration like 800ms)", v);
@@ -219,7 +217,6 @@ int cmd_test(int argc, char **argv)
         free(prog);
         return cli_usage("usage: dkata test -w WORKLOAD --bin PROGRAM [ARGS...] [options] (see 'dkata test --help')");
     }
-    (void)node_count_given;
     o.concurrency = o.node_count;
     if (conc) {
         size_t n = strlen(conc);

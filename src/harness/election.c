@@ -31,12 +31,6 @@ void elect_report(struct harness *h, int node, json_t *body, const char *line, s
     h->roles[h->nroles++] = (struct role_ev){h_now(h), node, h->nodes[node].incarnation, r, json_integer_value(term)};
 }
 
-void elect_fault(struct harness *h, const struct fault *f)
-{
-    (void)h;
-    (void)f;
-}
-
 struct nstate {
     bool down, paused;
     int role;
@@ -146,10 +140,8 @@ bool elect_check(struct harness *h, struct buf *out)
         if (take_role) {
             const struct role_ev *e = &h->roles[ri++];
             t = e->t;
-            if (e->incarnation == h->nodes[e->node].incarnation || !r.s[e->node].down) {
-                r.s[e->node].role = e->role;
-                r.s[e->node].term = e->term;
-            }
+            r.s[e->node].role = e->role; /* reports come only from live processes */
+            r.s[e->node].term = e->term;
         } else {
             t = h->nems[ni].t;
             apply(&r, &h->nems[ni++].f);

@@ -855,7 +855,6 @@ static int run(struct harness *h)
             return 2;
     enum phase ph = P_INIT;
     int64_t phase_end = 0;
-    size_t nfinal = 0;
     while (ph != P_DONE) {
         if (g_stop)
             return 130;
@@ -923,7 +922,6 @@ static int run(struct harness *h)
                     int k = client_new(h, i, CL_FINAL); /* h->cl may move: index after the call */
                     h->cl[k].next_at = now;
                 }
-                nfinal = (size_t)h->n;
                 phase_end = now + o->timeout_ns + o->recovery_ns;
                 next = now;
             } else if (phase_end < next) {
@@ -936,7 +934,6 @@ static int run(struct harness *h)
             break;
         case P_DONE: break;
         }
-        (void)nfinal;
         if (ph != P_DONE)
             loop_once(h, next);
     }

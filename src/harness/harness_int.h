@@ -181,7 +181,6 @@ void svc_close(struct harness *h);
 
 /* raft-election (election.c). */
 void elect_report(struct harness *h, int node, json_t *body, const char *line, size_t len);
-void elect_fault(struct harness *h, const struct fault *f);
 bool elect_check(struct harness *h, struct buf *out);
 
 /* The message diagram (diagram.c). */

@@ -71,7 +71,6 @@ void nem_apply(struct harness *h, const struct fault *f)
     }
     XGROW(h->nems, h->capnems, h->nnems + 1);
     h->nems[h->nnems++] = (struct nem_ev){h_now(h), *f};
-    elect_fault(h, f);
     if (!h->o->quiet) {
         struct buf b;
         buf_init(&b);
