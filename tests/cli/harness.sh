@@ -30,7 +30,7 @@ expect_exit 1 "availability total fails on a hung node" T -w echo --bin "$N/misb
 expect_grep "hung node's timeouts reported" 'n0: [0-9]+ of its client requests timed out' "$TMP/out"
 
 expect_exit 0 "broadcast C with partitions" T -w broadcast --bin "$EXB/broadcast" --node-count 5 --time-limit 1 \
-  --rate 40 --latency 3 --nemesis partition --nemesis-interval 0.3 --recovery 0.6
+  --rate 40 --latency 3 --nemesis partition --nemesis-interval 0.3 --recovery 1
 expect_exit 0 "raft-election C with faults" T -w raft-election --bin "$EXB/raft_election" --time-limit 2 --latency 3 \
   --nemesis partition,kill,pause --nemesis-interval 0.5 --recovery 1.5
 
@@ -41,19 +41,19 @@ expect_grep "duplicates counted" 'duplicate ids among' "$TMP/out"
 
 # broadcast through partitions; a node that keeps messages to itself loses them
 expect_exit 0 "broadcast with partitions" T -w broadcast --bin "$E/broadcast.py" --node-count 5 --time-limit 1.2 \
-  --rate 40 --latency 3 --nemesis partition --nemesis-interval 0.3 --recovery 0.6
+  --rate 40 --latency 3 --nemesis partition --nemesis-interval 0.3 --recovery 1
 expect_grep "partition applied" 'partition' "$TMP/store/nemesis.txt"
 expect_exit 1 "broadcast lost messages caught" T -w broadcast --bin "$E/broadcast.py" --bug no-gossip \
   --time-limit 0.5 --rate 40 --recovery 0.3
 expect_grep "lost values named" 'n[0-9] lost [0-9]+ acknowledged value' "$TMP/out"
 
 # CRDTs
-expect_exit 0 "g-counter" T -w g-counter --bin "$E/crdt.py" counter --time-limit 0.6 --rate 40 --recovery 0.4
+expect_exit 0 "g-counter" T -w g-counter --bin "$E/crdt.py" counter --time-limit 0.6 --rate 40 --recovery 0.8
 expect_exit 0 "pn-counter with pauses" T -w pn-counter --bin "$E/crdt.py" counter --time-limit 0.8 --rate 40 \
-  --recovery 0.5 --nemesis pause --nemesis-interval 0.2 --timeout 0.3
+  --recovery 0.8 --nemesis pause --nemesis-interval 0.2 --timeout 0.3
 expect_exit 1 "pn-counter without gossip caught" T -w pn-counter --bin "$E/crdt.py" counter --bug local-only \
   --time-limit 0.5 --rate 60 --recovery 0.3
-expect_exit 0 "g-set" T -w g-set --bin "$E/crdt.py" set --time-limit 0.6 --rate 40 --recovery 0.4
+expect_exit 0 "g-set" T -w g-set --bin "$E/crdt.py" set --time-limit 0.6 --rate 40 --recovery 0.8
 
 # lin-kv through the services: lin-kv is linearizable, lww-kv is not
 expect_exit 0 "lin-kv via lin-kv service" T -w lin-kv --bin "$E/lin_kv.py" --time-limit 1 --rate 120 --concurrency 6 \
@@ -81,17 +81,17 @@ expect_exit 1 "no leader caught" T -w raft-election --bin "$E/echo.py" --time-li
 expect_grep "no leader named" 'no leader was ever elected' "$TMP/out"
 
 # protocol breaks and misbehaving nodes: exit 2, one clear report naming the node
-expect_exit 2 "crash reported" T -w echo --bin "$N/misbehave.py" crash --time-limit 1 --rate 20
+expect_exit 2 "crash reported" T -w echo --bin "$N/misbehave.py" crash --time-limit 8 --rate 20
 expect_grep "crash names node and status" 'n[0-9] at [0-9.]+s: the node exited with status 3' "$TMP/err"
 expect_exit 2 "no init_ok reported" T -w echo --bin "$N/misbehave.py" noinit --init-timeout 0.3
 expect_grep "no init_ok named" 'did not answer init within 300ms' "$TMP/err"
-expect_exit 2 "non-JSON line reported" T -w echo --bin "$N/misbehave.py" notjson --time-limit 1 --rate 20
+expect_exit 2 "non-JSON line reported" T -w echo --bin "$N/misbehave.py" notjson --time-limit 8 --rate 20
 expect_grep "non-JSON line shown" 'the line: hello, I am a log line' "$TMP/err"
-expect_exit 2 "wrong reply shape reported" T -w echo --bin "$N/misbehave.py" badshape --time-limit 1 --rate 20
+expect_exit 2 "wrong reply shape reported" T -w echo --bin "$N/misbehave.py" badshape --time-limit 8 --rate 20
 expect_grep "wrong shape says what was expected" 'without "echo"; expected' "$TMP/err"
-expect_exit 2 "unknown destination reported" T -w echo --bin "$N/misbehave.py" baddest --time-limit 1 --rate 20
+expect_exit 2 "unknown destination reported" T -w echo --bin "$N/misbehave.py" baddest --time-limit 8 --rate 20
 expect_grep "unknown destination named" 'sent a message to "n42"' "$TMP/err"
-expect_exit 2 "10 MB line reported" T -w echo --bin "$N/misbehave.py" bigline --time-limit 1 --rate 20
+expect_exit 2 "10 MB line reported" T -w echo --bin "$N/misbehave.py" bigline --time-limit 8 --rate 20
 expect_grep "long line named" 'printed a line longer than 1048576 bytes' "$TMP/err"
 expect_exit 2 "flood reported" T -w echo --bin "$N/misbehave.py" flood --time-limit 30 --rate 20 --max-backlog 2
 expect_grep "flood named" 'floods the network|does not read its stdin' "$TMP/err"
