@@ -14,7 +14,7 @@
 static const char *const flags[] = {
     "-w", "--workload", "--bin", "--node-count", "--time-limit", "--rate", "--concurrency", "--latency", "--loss",
     "--nemesis", "--nemesis-interval", "--nemesis-schedule", "--availability", "--seed", "--log-dir", "--svg",
-    "--timeout", "--init-timeout", "--recovery", "--max-line", "--max-backlog", "--diagram", "--quiet"};
+    "--timeout", "--init-timeout", "--recovery", "--max-line", "--max-backlog", "--diagram", "--quiet", "--log-stderr"};
 #define NFLAGS ((int)(sizeof(flags) / sizeof(flags[0])))
 
 static void test_help(void)
@@ -37,6 +37,7 @@ static void test_help(void)
            "  --nemesis-interval S    seconds between faults (default 10)\n"
            "  --availability A        'total', or the fraction of operations that must succeed\n"
            "  --seed N                seeds latency, operations and the fault schedule (default 1)\n"
+           "  --log-stderr            nodes' stderr to this terminal instead of DIR/nN.log\n"
            "dkata's own:\n"
            "  --loss P                probability a node-to-node message is lost (default 0)\n"
            "  --nemesis-schedule TXT  exact faults, e.g. '1s partition 0|1,2; 2s heal; 3s crash 1; 4s restart 1'\n"
@@ -117,8 +118,8 @@ int cmd_test(int argc, char **argv)
             free(prog);
             return EXIT_OKAY;
         }
-        if (strcmp(a, "--quiet") == 0) {
-            o.quiet = true;
+        if (strcmp(a, "--quiet") == 0 || strcmp(a, "--log-stderr") == 0) {
+            *(a[2] == 'q' ? &o.quiet : &o.log_stderr) = true;
             continue;
         }
         if (!is_flag(a)) {
@@ -143,7 +144,8 @@ int cmd_test(int argc, char **argv)
         } else if (strcmp(a, "--bin") == 0) {
             prog = realloc(prog, sizeof(*prog) * (size_t)(argc + 1));
             prog[nprog++] = argv[i];
-            while (i + 1 < argc && !is_flag(argv[i + 1]) && strcmp(argv[i + 1], "--quiet") != 0)
+            while (i + 1 < argc && !is_flag(argv[i + 1]) && strcmp(argv[i + 1], "--quiet") != 0 &&
+                   strcmp(argv[i + 1], "--log-stderr") != 0)
                 prog[nprog++] = argv[++i];
             prog[nprog] = NULL;
         } else if (strcmp(a, "--node-count") == 0) {

@@ -406,7 +406,7 @@ int h_node_start(struct harness *h, int i)
 {
     struct hnode *nd = &h->nodes[i];
     char err[600];
-    if (proc_spawn(h->o->argv, nd->log_path, &nd->pid, &nd->in_fd, &nd->out_fd, err, sizeof(err)) < 0) {
+    if (proc_spawn(h->o->argv, h->o->log_stderr ? NULL : nd->log_path, &nd->pid, &nd->in_fd, &nd->out_fd, err, sizeof(err)) < 0) {
         if (!h->problem.len)
             buf_printf(&h->problem, "%s: %s", nd->name, err);
         return -1;

@@ -51,6 +51,7 @@ struct harness_opts {
     size_t max_inflight;     /* messages in flight before the run is stopped as a flood */
     size_t max_backlog;      /* bytes waiting for a node that does not read its stdin before the run stops */
     bool quiet;              /* no progress lines */
+    bool log_stderr;         /* nodes' stderr goes to dkata's stderr instead of log_dir/nN.log */
 };
 
 /* Fills o with Maelstrom's defaults where it has them (5 ops/s, 10 s nemesis interval) and dkata's own. */

@@ -46,7 +46,7 @@ int proc_spawn(char *const argv[], const char *log_path, pid_t *pid, int *in_fd,
                size_t errlen)
 {
     int in[2], out[2], ex[2];
-    int log_fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    int log_fd = log_path ? open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644) : fcntl(2, F_DUPFD_CLOEXEC, 3);
     if (log_fd < 0) {
         snprintf(err, errlen, "cannot open log file '%s': %s", log_path, strerror(errno));
         return ERR_IO;

@@ -8,7 +8,7 @@
 /* Makes this process a child subreaper (Linux) and ignores SIGPIPE. Call once before proc_spawn. */
 void proc_setup(void);
 /* Starts argv[0] (searched in PATH) with its stdin and stdout on new non-blocking pipes (*in_fd: write to the
- * child; *out_fd: read from it) and its stderr appended to log_path. The child leads a new process group and is
+ * child; *out_fd: read from it) and its stderr appended to log_path (NULL: dkata's own stderr). The child leads a new process group and is
  * killed if dkata dies. Returns 0, or ERR_IO with a one-line reason (the program cannot be run) in err. */
 int proc_spawn(char *const argv[], const char *log_path, pid_t *pid, int *in_fd, int *out_fd, char *err,
                size_t errlen);

@@ -43,6 +43,9 @@ expect_grep "duplicates counted" 'duplicate ids among' "$TMP/out"
 expect_exit 0 "broadcast with partitions" T -w broadcast --bin "$E/broadcast.py" --node-count 5 --time-limit 1.2 \
   --rate 40 --latency 3 --nemesis partition --nemesis-interval 0.3 --recovery 1
 expect_grep "partition applied" 'partition' "$TMP/store/nemesis.txt"
+expect_grep "node logs kept" 'neighbours' "$TMP/store/n0.log"
+expect_exit 0 "--log-stderr" T -w broadcast --bin "$E/broadcast.py" --log-stderr --time-limit 0.3 --rate 10 --recovery 0.3
+expect_grep "node stderr on dkata's stderr" 'n[0-9] neighbours' "$TMP/err"
 expect_exit 1 "broadcast lost messages caught" T -w broadcast --bin "$E/broadcast.py" --bug no-gossip \
   --time-limit 0.5 --rate 40 --recovery 0.3
 expect_grep "lost values named" 'n[0-9] lost [0-9]+ acknowledged value' "$TMP/out"
