@@ -977,10 +977,15 @@ static void print_figures(struct harness *h)
     fprintf(h->out, "messages: %" PRIu64 " routed (%.0f/s), %" PRIu64 " between nodes (%.2f per operation), %" PRIu64
             " dropped, %" PRIu64 " late replies\n", h->routed, secs > 0 ? (double)h->routed / secs : 0.0,
             h->node_msgs, h->nops ? (double)h->node_msgs / (double)h->nops : 0.0, h->dropped, h->late_replies);
-    for (int i = 0; i < h->n; i++)
-        if (h->nodes[i].timeouts)
-            fprintf(h->out, "  %s: %" PRIu64 " of its client requests timed out (%" PRIu64 " answered)\n",
-                    h->nodes[i].name, h->nodes[i].timeouts, h->nodes[i].answered);
+    for (int i = 0; i < h->n; i++) {
+        const struct hnode *nd = &h->nodes[i];
+        if (nd->timeouts && !nd->answered)
+            fprintf(h->out, "  %s: answered none of its %" PRIu64 " client requests (all timed out): does it hang, or "
+                    "reply to the wrong \"dest\" or \"in_reply_to\"?\n", nd->name, nd->timeouts);
+        else if (nd->timeouts)
+            fprintf(h->out, "  %s: %" PRIu64 " of its client requests timed out (%" PRIu64 " answered)\n", nd->name,
+                    nd->timeouts, nd->answered);
+    }
 }
 
 
