@@ -14,7 +14,7 @@
 static const char *const flags[] = {
     "-w", "--workload", "--bin", "--node-count", "--time-limit", "--rate", "--concurrency", "--latency", "--loss",
     "--nemesis", "--nemesis-interval", "--nemesis-schedule", "--availability", "--seed", "--log-dir", "--svg",
-    "--timeout", "--init-timeout", "--recovery", "--max-line", "--max-backlog", "--diagram", "--quiet", "--log-stderr"};
+    "--timeout", "--init-timeout", "--recovery", "--max-line", "--max-backlog", "--elect-within", "--diagram", "--quiet", "--log-stderr"};
 #define NFLAGS ((int)(sizeof(flags) / sizeof(flags[0])))
 
 static void test_help(void)
@@ -47,6 +47,7 @@ static void test_help(void)
            "  --timeout S             a client gives up on a request after this (default 2s; the op is unknown)\n"
            "  --init-timeout S        a node must answer init within this (default 10s)\n"
            "  --recovery S            after healing, wait this before final reads (default 2s)\n"
+           "  --elect-within S        raft-election: each election must take at most this (default: only measured)\n"
            "  --max-line BYTES        longest stdout line a node may print (default 1048576)\n"
            "  --max-backlog MIB       messages waiting for a node that does not read its stdin (default 64)\n"
            "  --quiet                 no progress lines\n\n"
@@ -205,6 +206,9 @@ int cmd_test(int argc, char **argv)
             if (!cli_parse_u64(v, &u) || u < 64 || u > ((uint64_t)1 << 30))
                 rc = cli_usage("bad --max-line '%s' (accepted: bytes, 64 to 1073741824)", v);
             o.max_line = (size_t)u;
+        } else if (strcmp(a, "--elect-within") == 0) {
+            if (!parse_secs(v, &o.elect_within_ns) || o.elect_within_ns < NS_PER_MS)
+                rc = cli_usage("bad --elect-within '%s' (accepted: seconds, at least 0.001)", v);
         } else if (strcmp(a, "--max-backlog") == 0) {
             if (!cli_parse_u64(v, &u) || u < 1 || u > 65536)
                 rc = cli_usage("bad --max-backlog '%s' (accepted: mebibytes, 1 to 65536)", v);

@@ -47,6 +47,7 @@ struct harness_opts {
     int64_t timeout_ns;      /* a client gives up on a request after this long (the op is then unknown) */
     int64_t init_timeout_ns; /* a node must answer init within this */
     int64_t recovery_ns;     /* after healing, wait this long before the final reads */
+    int64_t elect_within_ns; /* raft-election: every election must finish within this; 0: only measured */
     size_t max_line;         /* longest line a node may print on stdout */
     size_t max_inflight;     /* messages in flight before the run is stopped as a flood */
     size_t max_backlog;      /* bytes waiting for a node that does not read its stdin before the run stops */

@@ -70,6 +70,13 @@ static void measures_time_to_elect(void **state)
     assert_true(check(h, &out));
     assert_non_null(strstr(out.data, "checker election-safety: valid (2 leaders"));
     assert_non_null(strstr(out.data, "first leader after 150ms; 1 re-election after losing the leader: median 320ms"));
+    buf_close(&out);
+    o.elect_within_ns = 300 * MS; /* the re-election took 320 ms */
+    assert_false(check(h, &out));
+    assert_non_null(strstr(out.data, "election-time: NOT valid (1 of 2 elections took longer than 300ms)"));
+    buf_close(&out);
+    o.elect_within_ns = 320 * MS;
+    assert_true(check(h, &out));
     done(h, &out);
 }
 
