@@ -33,6 +33,7 @@ expect_exit 0 "broadcast C with partitions" T -w broadcast --bin "$EXB/broadcast
   --rate 40 --latency 3 --nemesis partition --nemesis-interval 0.3 --recovery 1
 expect_exit 0 "raft-election C with faults" T -w raft-election --bin "$EXB/raft_election" --time-limit 2 --latency 3 \
   --nemesis partition,kill,pause --nemesis-interval 0.5 --recovery 1.5 --elect-within 5
+expect_grep "election time bound checked" '^checker election-time: valid' "$TMP/out"
 
 # unique-ids
 expect_exit 0 "unique-ids" T -w unique-ids --bin "$E/unique_ids.py" --time-limit 0.5 --rate 60
