@@ -132,6 +132,27 @@ const char *h_ep_name(const struct harness *h, struct ep e, char *buf, size_t n)
 
 /* ---- protocol breaks ---- */
 
+/* Appends the last line of a node's log (a traceback's last line, usually the reason it died). */
+static void log_tail(const char *path, struct buf *out)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return;
+    char tail[512];
+    long size = fseek(f, 0, SEEK_END) == 0 ? ftell(f) : 0;
+    long from = size > (long)sizeof(tail) - 1 ? size - (long)sizeof(tail) + 1 : 0;
+    fseek(f, from, SEEK_SET);
+    size_t n = fread(tail, 1, sizeof(tail) - 1, f);
+    fclose(f);
+    while (n && (tail[n - 1] == '\n' || tail[n - 1] == '\r'))
+        n--;
+    tail[n] = 0;
+    const char *last = strrchr(tail, '\n');
+    last = last ? last + 1 : tail;
+    if (*last)
+        buf_printf(out, " (it ends: %s)", last);
+}
+
 void h_problem(struct harness *h, int node, const char *line, size_t len, const char *fmt, ...)
 {
     if (h->problem.len)
@@ -150,8 +171,10 @@ void h_problem(struct harness *h, int node, const char *line, size_t len, const 
         if (show < len)
             buf_printf(&h->problem, "... (%zu bytes)", len);
     }
-    if (node >= 0)
+    if (node >= 0 && !h->o->log_stderr) {
         buf_printf(&h->problem, "\n  its log: %s", h->nodes[node].log_path);
+        log_tail(h->nodes[node].log_path, &h->problem);
+    }
 }
 
 /* ---- the network: a heap of messages ordered by (delivery time, sequence) ---- */
@@ -821,7 +844,7 @@ static void loop_once(struct harness *h, int64_t next_due)
         while ((p = waitpid(-1, &st, WNOHANG | __WNOTHREAD)) > 0) {
             for (int i = 0; i < h->n; i++)
                 if (h->nodes[i].pid == p) {
-                    h->nodes[i].pid = 0; /* its stdout's end will report how it died */
+                    h->nodes[i].pid = 0; /* reaped: its group (if any is left) goes in the final sweep */
                     char what[128];
                     proc_describe_status(st, what, sizeof(what));
                     if (h->nodes[i].state != NS_DOWN)

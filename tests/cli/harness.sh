@@ -87,6 +87,7 @@ expect_grep "no leader named" 'no leader was ever elected' "$TMP/out"
 # protocol breaks and misbehaving nodes: exit 2, one clear report naming the node
 expect_exit 2 "crash reported" T -w echo --bin "$N/misbehave.py" crash --time-limit 8 --rate 20
 expect_grep "crash names node and status" 'n[0-9] at [0-9.]+s: the node exited with status 3' "$TMP/err"
+expect_grep "crash shows the end of its log" 'it ends: giving up: cannot handle echo' "$TMP/err"
 expect_exit 2 "no init_ok reported" T -w echo --bin "$N/misbehave.py" noinit --init-timeout 0.3
 expect_grep "no init_ok named" 'did not answer init within 300ms' "$TMP/err"
 expect_exit 2 "non-JSON line reported" T -w echo --bin "$N/misbehave.py" notjson --time-limit 8 --rate 20

@@ -25,6 +25,7 @@ for line in sys.stdin:
             out("dkata", {"type": "role", "role": "leader", "term": 1})
         continue
     if how == "crash":
+        print("giving up: cannot handle", body["type"], file=sys.stderr, flush=True)
         sys.exit(3)
     if how == "hang":
         continue
