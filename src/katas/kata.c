@@ -92,6 +92,9 @@ void kata_print_help(const struct kata *k, FILE *out)
         for (int i = 0; i < k->nbugs; i++)
             fprintf(out, "  %-18s %s\n", k->bugs[i].name, k->bugs[i].help);
     }
+    if (k->exercise)
+        fprintf(out, "\nExercise (--exercise; --answers adds the key; a new one per --seed):\n  %s\n",
+                k->exercise_what ? k->exercise_what : "generated from the seed");
     fprintf(out, "\nHow to read the output:\n  %s\n", k->reading);
     fprintf(out, "\nExamples:\n  dkata run %s\n  dkata run %s --seed 7 --svg %s.svg\n  dkata run %s --seeds 10000\n",
             k->name, k->name, k->name, k->name);
