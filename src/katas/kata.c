@@ -13,12 +13,14 @@ extern const struct kata kata_clocks;
 extern const struct kata kata_raft_election;
 extern const struct kata kata_fdetect;
 extern const struct kata kata_fdetect_worksheet;
+extern const struct kata kata_rpc_outcomes;
 
 static const struct kata *const registry[] = {
     &kata_clocks,
     &kata_raft_election,
     &kata_fdetect,
     &kata_fdetect_worksheet,
+    &kata_rpc_outcomes,
 };
 #define NKATAS ((int)(sizeof(registry) / sizeof(registry[0])))
 
