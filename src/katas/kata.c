@@ -14,6 +14,7 @@ extern const struct kata kata_raft_election;
 extern const struct kata kata_fdetect;
 extern const struct kata kata_fdetect_worksheet;
 extern const struct kata kata_rpc_outcomes;
+extern const struct kata kata_tail_latency;
 
 static const struct kata *const registry[] = {
     &kata_clocks,
@@ -21,6 +22,7 @@ static const struct kata *const registry[] = {
     &kata_fdetect,
     &kata_fdetect_worksheet,
     &kata_rpc_outcomes,
+    &kata_tail_latency,
 };
 #define NKATAS ((int)(sizeof(registry) / sizeof(registry[0])))
 
