@@ -15,6 +15,7 @@ extern const struct kata kata_fdetect;
 extern const struct kata kata_fdetect_worksheet;
 extern const struct kata kata_rpc_outcomes;
 extern const struct kata kata_tail_latency;
+extern const struct kata kata_swim;
 
 static const struct kata *const registry[] = {
     &kata_clocks,
@@ -23,6 +24,7 @@ static const struct kata *const registry[] = {
     &kata_fdetect_worksheet,
     &kata_rpc_outcomes,
     &kata_tail_latency,
+    &kata_swim,
 };
 #define NKATAS ((int)(sizeof(registry) / sizeof(registry[0])))
 
