@@ -596,7 +596,7 @@ static int swim_run(struct kata_ctx *ctx)
     if (ctx->random_faults)
         np = random_faults(ctx->seed, &c, pauses, &judge);
     struct swim_out o;
-    simulate(&c, ctx->seed, ctx->trace, pauses, np, judge, &o, ctx->svg != NULL);
+    simulate(&c, ctx->seed, ctx->trace, pauses, np, judge, &o, ctx->svg != NULL || !ctx->quiet);
     const struct swim_report *r = &o.rep;
     kata_check(ctx, "completeness", r->incomplete == 0, "%zu (member up, crashed member) pair(s) not dead at the end%s%s",
                r->incomplete, r->incomplete ? "; first: " : "", r->incomplete ? r->first : "");
@@ -618,6 +618,18 @@ static int swim_run(struct kata_ctx *ctx)
         struct swim_sweep sw;
         sweep(&c, ctx->seed, &sw);
         print_table(ctx, &c, &o, np, &sw);
+        int64_t *t = xmalloc((size_t)c.n * sizeof(int64_t));
+        static const char *what[2] = {"suspicion", "death"};
+        for (int k = 0; k < 2; k++) {
+            int m = learned(&c, k ? o.know_dead : o.know_suspect, t);
+            if (m)
+                buf_printf(&ctx->text, "%s%s of member 0 (periods after the crash): first member %.2f, half of the "
+                           "%ld others %.2f, all %d that heard it %.2f\n", k ? "" : "\nhow the news spread: ", what[k],
+                           (double)t[0] / (double)c.period, c.n - 1,
+                           m >= (c.n - 1) / 2 ? (double)t[(c.n - 1) / 2 - 1] / (double)c.period : -1, m,
+                           (double)t[m - 1] / (double)c.period);
+        }
+        free(t);
     }
     if (ctx->svg)
         draw(ctx->svg, &c, o.know_dead, o.know_suspect);
