@@ -24,6 +24,7 @@ struct run_opts {
     bool given[MAX_PARAMS];
     uint64_t seed, seeds, seed_from;
     bool seed_given, seeds_given, json, check_det, random_faults, faults_given;
+    bool exercise, answers; /* --exercise / --answers: print the kata's exercise (and its key) for the seed */
     const char *bug, *nemesis, *trace_file, *svg_file;
     long jobs;
 };
@@ -43,6 +44,8 @@ static void run_help(void)
            "  --trace FILE           write the trace: canonical JSON lines, one event a line\n"
            "  --svg FILE             write the kata's picture (space-time diagram, timeline)\n"
            "  --check-determinism    run the seed twice and compare trace hashes and output\n"
+           "  --exercise             print an exercise generated from the seed, to solve by hand\n"
+           "  --answers              the same exercise followed by its answer key\n"
            "  --seeds N              swarm: run N seeds (random faults from each seed unless --faults\n"
            "                         scripted), report every failure with its replay command\n"
            "  --seed-from S          swarm: first seed (default 1)\n"
@@ -80,6 +83,10 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
             o->json = true;
         } else if (!strcmp(a, "--check-determinism")) {
             o->check_det = true;
+            takes = false;
+        } else if (!strcmp(a, "--exercise") || !strcmp(a, "--answers")) {
+            o->exercise = true;
+            o->answers |= !strcmp(a, "--answers");
             takes = false;
         } else if (!v) {
             return cli_usage("option '%s' needs a value (see 'dkata run --help')", a);
@@ -156,7 +163,8 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
             o->given[idx] = true;
         } else {
             return cli_usage("unknown option '%s' for 'run' (accepted: --seed, --param, --bug, --nemesis, --faults, "
-                             "--json, --trace, --svg, --check-determinism, --seeds, --seed-from, --jobs)",
+                             "--json, --trace, --svg, --check-determinism, --exercise, --answers, --seeds, "
+                             "--seed-from, --jobs)",
                              a);
         }
         if (takes)
@@ -164,6 +172,11 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
     }
     if (o->seeds_given && o->seed_given)
         return cli_usage("--seed and --seeds do not go together: use --seeds N --seed-from S for a swarm");
+    if (o->exercise && !o->k->exercise)
+        return cli_usage("kata '%s' has no exercise (--exercise and --answers are for katas that list one in "
+                         "'dkata help KATA')", o->k->name);
+    if (o->exercise && (o->seeds_given || o->json || o->check_det || o->trace_file || o->svg_file))
+        return cli_usage("--exercise and --answers go with --seed and --param only");
     if (o->seeds_given && (o->trace_file || o->svg_file))
         return cli_usage("--trace and --svg are for one seed; replay a failing seed with --seed to get them");
     return 0;
@@ -649,11 +662,41 @@ static int run_swarm(const struct run_opts *o)
     return bad ? EXIT_VIOLATION : EXIT_OKAY;
 }
 
+/* The kata's exercise for one seed; with --answers its key, and any checks the kata made of the key. */
+static int run_exercise(const struct run_opts *o)
+{
+    struct kata_ctx ctx;
+    ctx_setup(&ctx, o, o->seed);
+    int rc = o->k->exercise(&ctx, o->answers);
+    if (rc) {
+        cli_usage("%s", ctx.error[0] ? ctx.error : "the kata could not make an exercise");
+        kata_ctx_close(&ctx);
+        return EXIT_USAGE;
+    }
+    printf("dkata run %s --seed %llu %s\n\n", o->k->name, (unsigned long long)o->seed,
+           o->answers ? "--answers" : "--exercise");
+    if (ctx.text.data)
+        fputs(ctx.text.data, stdout);
+    if (ctx.nchecks) {
+        printf("\nchecks of the answer key:\n");
+        for (size_t i = 0; i < ctx.nchecks; i++)
+            printf("  %-6s %-34s %s\n", ctx.checks[i].passed ? "ok" : "FAILED", ctx.checks[i].name,
+                   ctx.checks[i].detail);
+    }
+    if (!o->answers)
+        printf("\nanswers: dkata run %s --seed %llu --answers\n", o->k->name, (unsigned long long)o->seed);
+    int exit_code = kata_failures(&ctx) ? EXIT_VIOLATION : EXIT_OKAY;
+    kata_ctx_close(&ctx);
+    return exit_code;
+}
+
 int cmd_run(int argc, char **argv)
 {
     struct run_opts o;
     int rc = parse_args(argc, argv, &o);
     if (rc)
         return rc < 0 ? EXIT_OKAY : rc;
+    if (o.exercise)
+        return run_exercise(&o);
     return o.seeds_given ? run_swarm(&o) : run_single(&o);
 }

@@ -16,6 +16,11 @@ extern const struct kata kata_quorum;
 extern const struct kata kata_raft_election;
 extern const struct kata kata_retry;
 extern const struct kata kata_saga;
+extern const struct kata kata_fdetect;
+extern const struct kata kata_fdetect_worksheet;
+extern const struct kata kata_rpc_outcomes;
+extern const struct kata kata_tail_latency;
+extern const struct kata kata_swim;
 
 static const struct kata *const registry[] = {
     &kata_clocks,
@@ -25,6 +30,11 @@ static const struct kata *const registry[] = {
     &kata_raft_election,
     &kata_retry,
     &kata_saga,
+    &kata_fdetect,
+    &kata_fdetect_worksheet,
+    &kata_rpc_outcomes,
+    &kata_tail_latency,
+    &kata_swim,
 };
 #define NKATAS ((int)(sizeof(registry) / sizeof(registry[0])))
 
@@ -102,6 +112,9 @@ void kata_print_help(const struct kata *k, FILE *out)
         for (int i = 0; i < k->nbugs; i++)
             fprintf(out, "  %-18s %s\n", k->bugs[i].name, k->bugs[i].help);
     }
+    if (k->exercise)
+        fprintf(out, "\nExercise (--exercise; --answers adds the key; a new one per --seed):\n  %s\n",
+                k->exercise_what ? k->exercise_what : "generated from the seed");
     fprintf(out, "\nHow to read the output:\n  %s\n", k->reading);
     fprintf(out, "\nExamples:\n  dkata run %s\n  dkata run %s --seed 7 --svg %s.svg\n  dkata run %s --seeds 10000\n",
             k->name, k->name, k->name, k->name);
