@@ -11,10 +11,12 @@
 
 extern const struct kata kata_clocks;
 extern const struct kata kata_raft_election;
+extern const struct kata kata_paxos;
 
 static const struct kata *const registry[] = {
     &kata_clocks,
     &kata_raft_election,
+    &kata_paxos,
 };
 #define NKATAS ((int)(sizeof(registry) / sizeof(registry[0])))
 
