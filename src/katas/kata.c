@@ -12,11 +12,13 @@
 extern const struct kata kata_clocks;
 extern const struct kata kata_raft_election;
 extern const struct kata kata_paxos;
+extern const struct kata kata_lww_skew;
 
 static const struct kata *const registry[] = {
     &kata_clocks,
     &kata_raft_election,
     &kata_paxos,
+    &kata_lww_skew,
 };
 #define NKATAS ((int)(sizeof(registry) / sizeof(registry[0])))
 
