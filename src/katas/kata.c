@@ -7,18 +7,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/dist.h"
+#include "core/fault.h"
 #include "core/units.h"
 
 extern const struct kata kata_clocks;
 extern const struct kata kata_raft_election;
 extern const struct kata kata_paxos;
 extern const struct kata kata_lww_skew;
+extern const struct kata kata_split_brain;
 
 static const struct kata *const registry[] = {
     &kata_clocks,
     &kata_raft_election,
     &kata_paxos,
     &kata_lww_skew,
+    &kata_split_brain,
 };
 #define NKATAS ((int)(sizeof(registry) / sizeof(registry[0])))
 
@@ -230,5 +234,25 @@ bool kata_get_choice(struct kata_ctx *ctx, const struct kata *k, const char *nam
     snprintf(ctx->error, sizeof(ctx->error), "bad value '%s' for parameter '%s': expected %s", v ? v : "", name,
              b.data);
     buf_close(&b);
+    return false;
+}
+
+bool kata_get_dist(struct kata_ctx *ctx, const struct kata *k, const char *name, struct dist *out)
+{
+    char err[256];
+    if (dist_parse(out, kata_get_str(ctx, k, name), err, sizeof(err)) == 0)
+        return true;
+    snprintf(ctx->error, sizeof(ctx->error), "parameter '%s': %.200s", name, err);
+    return false;
+}
+
+bool kata_nemesis_plan(struct kata_ctx *ctx, int nnodes, struct fault_plan *plan)
+{
+    fault_plan_init(plan);
+    char err[256];
+    if (!ctx->nemesis || fault_parse(plan, ctx->nemesis, nnodes, err, sizeof(err)) == 0)
+        return true;
+    snprintf(ctx->error, sizeof(ctx->error), "%s", err);
+    fault_plan_close(plan);
     return false;
 }

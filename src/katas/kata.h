@@ -10,6 +10,8 @@
 #include "core/mem.h"
 
 struct trace;
+struct dist;
+struct fault_plan;
 
 struct kata_param {
     const char *name;
@@ -100,5 +102,10 @@ bool kata_get_duration(struct kata_ctx *ctx, const struct kata *k, const char *n
 bool kata_get_choice(struct kata_ctx *ctx, const struct kata *k, const char *name, const char *const *choices,
                      int *out);
 const char *kata_get_str(const struct kata_ctx *ctx, const struct kata *k, const char *name);
+/* A latency distribution parameter (see core/dist.h for the forms). */
+bool kata_get_dist(struct kata_ctx *ctx, const struct kata *k, const char *name, struct dist *out);
+/* Initializes plan and, if ctx->nemesis is set, parses it for nnodes nodes. On a bad schedule sets ctx->error,
+ * closes plan and returns false. */
+bool kata_nemesis_plan(struct kata_ctx *ctx, int nnodes, struct fault_plan *plan);
 
 #endif

@@ -319,17 +319,14 @@ static bool parse_sweep(struct kata_ctx *ctx, struct params *p)
 static bool read_params(struct kata_ctx *ctx, struct params *p)
 {
     const struct kata *k = &kata_lww_skew;
-    char err[256];
     if (!kata_get_int(ctx, k, "nodes", 2, MAXN, &p->n) || !kata_get_int(ctx, k, "clients", 1, MAXC, &p->clients) ||
         !kata_get_int(ctx, k, "writes", 1, 100000, &p->writes) || !kata_get_duration(ctx, k, "think", &p->think) ||
         !kata_get_duration(ctx, k, "timeout", &p->timeout) || !kata_get_duration(ctx, k, "gossip", &p->gossip) ||
         !kata_get_duration(ctx, k, "skew", &p->skew) || !kata_get_duration(ctx, k, "duration", &p->duration) ||
         !kata_get_double(ctx, k, "loss", 0, 0.9, &p->loss) || !parse_sweep(ctx, p))
         return false;
-    if (dist_parse(&p->latency, kata_get_str(ctx, k, "latency"), err, sizeof(err))) {
-        snprintf(ctx->error, sizeof(ctx->error), "parameter 'latency': %.220s", err);
+    if (!kata_get_dist(ctx, k, "latency", &p->latency))
         return false;
-    }
     if (p->timeout <= 0 || p->gossip <= 0 || p->duration <= 0) {
         snprintf(ctx->error, sizeof(ctx->error), "bad times: need timeout, gossip and duration > 0");
         return false;
@@ -364,15 +361,8 @@ static int lww_run(struct kata_ctx *ctx)
     if (!read_params(ctx, &p))
         return -1;
     struct fault_plan plan;
-    fault_plan_init(&plan);
-    if (ctx->nemesis) {
-        char err[256];
-        if (fault_parse(&plan, ctx->nemesis, (int)(p.n + p.clients), err, sizeof(err))) {
-            snprintf(ctx->error, sizeof(ctx->error), "%s", err);
-            fault_plan_close(&plan);
-            return -1;
-        }
-    }
+    if (!kata_nemesis_plan(ctx, (int)(p.n + p.clients), &plan))
+        return -1;
     if (ctx->random_faults) { /* servers only; clients are the observers */
         struct rng fr;
         rng_stream(&fr, ctx->seed, "faults", 0);

@@ -396,7 +396,6 @@ static bool read_params(struct kata_ctx *ctx, struct params *p)
 {
     const struct kata *k = &kata_paxos;
     static const char *const backoffs[] = {"none", "random", NULL};
-    char err[256];
     if (!kata_get_int(ctx, k, "acceptors", 1, MAXA, &p->na) || !kata_get_int(ctx, k, "proposers", 1, MAXP, &p->np) ||
         !kata_get_choice(ctx, k, "backoff", backoffs, &p->backoff) ||
         !kata_get_duration(ctx, k, "backoff_base", &p->base) ||
@@ -404,10 +403,8 @@ static bool read_params(struct kata_ctx *ctx, struct params *p)
         !kata_get_duration(ctx, k, "start_spread", &p->spread) || !kata_get_duration(ctx, k, "duration", &p->duration) ||
         !kata_get_double(ctx, k, "loss", 0, 0.9, &p->loss) || !kata_get_double(ctx, k, "duplicate", 0, 0.9, &p->dup))
         return false;
-    if (dist_parse(&p->latency, kata_get_str(ctx, k, "latency"), err, sizeof(err))) {
-        snprintf(ctx->error, sizeof(ctx->error), "parameter 'latency': %.220s", err);
+    if (!kata_get_dist(ctx, k, "latency", &p->latency))
         return false;
-    }
     if (p->timeout <= 0 || p->base <= 0 || p->duration <= p->spread) {
         snprintf(ctx->error, sizeof(ctx->error),
                  "bad times: need round_timeout > 0, backoff_base > 0 and duration > start_spread");
@@ -493,15 +490,8 @@ static int paxos_run(struct kata_ctx *ctx)
         return -1;
     int nn = (int)(p.na + p.np);
     struct fault_plan plan;
-    fault_plan_init(&plan);
-    if (ctx->nemesis) {
-        char err[256];
-        if (fault_parse(&plan, ctx->nemesis, nn, err, sizeof(err))) {
-            snprintf(ctx->error, sizeof(ctx->error), "%s", err);
-            fault_plan_close(&plan);
-            return -1;
-        }
-    }
+    if (!kata_nemesis_plan(ctx, nn, &plan))
+        return -1;
     struct world *w = xcalloc(1, sizeof(*w));
     w->na = (int)p.na;
     w->np = (int)p.np;
