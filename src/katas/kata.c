@@ -16,6 +16,7 @@ extern const struct kata kata_raft_election;
 extern const struct kata kata_paxos;
 extern const struct kata kata_lww_skew;
 extern const struct kata kata_split_brain;
+extern const struct kata kata_raft_log;
 
 static const struct kata *const registry[] = {
     &kata_clocks,
@@ -23,6 +24,7 @@ static const struct kata *const registry[] = {
     &kata_paxos,
     &kata_lww_skew,
     &kata_split_brain,
+    &kata_raft_log,
 };
 #define NKATAS ((int)(sizeof(registry) / sizeof(registry[0])))
 
@@ -255,4 +257,33 @@ bool kata_nemesis_plan(struct kata_ctx *ctx, int nnodes, struct fault_plan *plan
     snprintf(ctx->error, sizeof(ctx->error), "%s", err);
     fault_plan_close(plan);
     return false;
+}
+
+void kata_timeline_init(struct kata_timeline *t, bool on, int max)
+{
+    buf_init(&t->text);
+    t->lines = 0;
+    t->max = max;
+    t->on = on;
+}
+
+void kata_timeline_close(struct kata_timeline *t)
+{
+    buf_close(&t->text);
+}
+
+void kata_tl(struct kata_timeline *t, int64_t now_ns, const char *fmt, ...)
+{
+    if (!t->on || t->lines >= t->max)
+        return;
+    if (++t->lines == t->max) {
+        buf_printf(&t->text, "  ... (timeline cut at %d lines; --trace has every event)\n", t->max);
+        return;
+    }
+    buf_printf(&t->text, "  %9.3fms  ", (double)now_ns / 1e6);
+    va_list ap;
+    va_start(ap, fmt);
+    buf_vprintf(&t->text, fmt, ap);
+    va_end(ap);
+    buf_putc(&t->text, '\n');
 }

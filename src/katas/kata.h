@@ -92,6 +92,17 @@ bool kata_check(struct kata_ctx *ctx, const char *name, bool passed, const char 
 int kata_failures(const struct kata_ctx *ctx);
 bool kata_bug_is(const struct kata_ctx *ctx, const char *bug);
 
+/* A kata's timeline for people: "  %9.3fms  text" lines, cut after max lines (then --trace has every event).
+ * When on is false nothing is kept (swarms). */
+struct kata_timeline {
+    struct buf text;
+    int lines, max;
+    bool on;
+};
+void kata_timeline_init(struct kata_timeline *t, bool on, int max);
+void kata_timeline_close(struct kata_timeline *t);
+void kata_tl(struct kata_timeline *t, int64_t now_ns, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 /* Parameter readers: on a bad value they set ctx->error (naming the parameter, the value and what is accepted)
  * and return false. */
 bool kata_get_int(struct kata_ctx *ctx, const struct kata *k, const char *name, long lo, long hi, long *out);

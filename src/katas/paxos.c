@@ -74,9 +74,7 @@ struct world {
     struct chosen chk;
     sim_time chosen_at;
     int64_t prepares, preemptions;
-    bool record;
-    struct buf timeline;
-    int lines;
+    struct kata_timeline tlog;
     struct step *steps;
     size_t nsteps, steps_cap;
 };
@@ -91,22 +89,7 @@ static char letter(int v)
     return v >= 0 && v < 26 ? (char)('a' + v) : '-';
 }
 
-static void tl(struct sim *s, struct world *w, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void tl(struct sim *s, struct world *w, const char *fmt, ...)
-{
-    if (!w->record || w->lines >= 600)
-        return;
-    if (++w->lines == 600) {
-        buf_puts(&w->timeline, "  ... (timeline cut at 600 lines; --trace has every event)\n");
-        return;
-    }
-    buf_printf(&w->timeline, "  %9.3fms  ", (double)s->now / 1e6);
-    va_list ap;
-    va_start(ap, fmt);
-    buf_vprintf(&w->timeline, fmt, ap);
-    va_end(ap);
-    buf_putc(&w->timeline, '\n');
-}
+#define tl(s, w, ...) kata_tl(&(w)->tlog, (s)->now, __VA_ARGS__)
 
 static int pnode(const struct world *w, int p)
 {
@@ -116,7 +99,7 @@ static int pnode(const struct world *w, int p)
 static void send(struct sim *s, struct world *w, int from, int to, int type, const struct msg *m)
 {
     net_send(s, from, to, type, m, sizeof(*m));
-    if (w->record && w->nsteps < 4000) {
+    if (w->tlog.on && w->nsteps < 4000) {
         XGROW(w->steps, w->steps_cap, w->nsteps + 1);
         w->steps[w->nsteps++] = (struct step){s->now, -1, from, to, type, m->ok != 0};
     }
@@ -136,7 +119,7 @@ static void mark_received(struct world *w, struct sim *s, const struct sim_msg *
 
 static void after_event(struct sim *s)
 {
-    (void)s; /* every check runs where its event is recorded; see record_* below */
+    (void)s; /* every check runs where its event is recorded (chosen_* calls in the handlers) */
 }
 
 static void note_violation(struct sim *s, struct world *w, int before)
@@ -328,7 +311,7 @@ static void on_message(struct sim *s, node_id self, const struct sim_msg *sm)
     struct world *w = s->user;
     struct msg m;
     memcpy(&m, sm->data, sizeof(m));
-    if (w->record)
+    if (w->tlog.on)
         mark_received(w, s, sm);
     switch (sm->type) {
     case M_PREPARE:
@@ -465,7 +448,7 @@ static void report(struct kata_ctx *ctx, struct world *w, struct sim *s, const s
         buf_printf(&ctx->text, "faults (nodes 0..%d are a0.., then p0..): %s\n", w->na + w->np - 1, f.data);
         buf_close(&f);
     }
-    buf_printf(&ctx->text, "\ntrace:\n%s", w->timeline.data ? w->timeline.data : "");
+    buf_printf(&ctx->text, "\ntrace:\n%s", w->tlog.text.data ? w->tlog.text.data : "");
     buf_printf(&ctx->text, "\nfinal state at %.0fms:\n", (double)s->now / 1e6);
     for (int a = 0; a < w->na; a++) {
         char pb[32], ab[32];
@@ -501,7 +484,7 @@ static int paxos_run(struct kata_ctx *ctx)
     w->round_timeout = p.timeout;
     w->backoff_base = p.base;
     w->backoff = (enum backoff)p.backoff;
-    w->record = !ctx->quiet;
+    kata_timeline_init(&w->tlog, !ctx->quiet, 600);
     chosen_init(&w->chk, w->na, fmt_ballot);
     for (int a = 0; a < w->na; a++)
         w->acc[a].acc_value = -1;
@@ -557,7 +540,7 @@ static int paxos_run(struct kata_ctx *ctx)
     sim_close(&s);
     fault_plan_close(&plan);
     chosen_close(&w->chk);
-    buf_close(&w->timeline);
+    kata_timeline_close(&w->tlog);
     free(w->steps);
     free(w);
     return 0;

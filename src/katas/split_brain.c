@@ -64,28 +64,11 @@ struct world {
     int64_t max_token;
     struct writers chk;
     bool pause_armed;
-    bool record;
-    struct buf timeline;
-    int lines;
+    struct kata_timeline tlog;
     int64_t elections, leaders, writes_sent, rejected;
 };
 
-static void tl(struct sim *s, struct world *w, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void tl(struct sim *s, struct world *w, const char *fmt, ...)
-{
-    if (!w->record || w->lines >= 300)
-        return;
-    if (++w->lines == 300) {
-        buf_puts(&w->timeline, "  ... (timeline cut at 300 lines; --trace has every event)\n");
-        return;
-    }
-    buf_printf(&w->timeline, "  %9.3fms  ", (double)s->now / 1e6);
-    va_list ap;
-    va_start(ap, fmt);
-    buf_vprintf(&w->timeline, fmt, ap);
-    va_end(ap);
-    buf_putc(&w->timeline, '\n');
-}
+#define tl(s, w, ...) kata_tl(&(w)->tlog, (s)->now, __VA_ARGS__)
 
 static void note(struct sim *s, struct world *w, bool ok)
 {
@@ -336,7 +319,7 @@ static void do_heal(struct sim *s, void *ptr, uint64_t arg)
 {
     (void)arg;
     net_heal(s);
-    tl(s, ptr, "HEAL");
+    tl(s, (struct world *)ptr, "HEAL");
 }
 
 static void do_arm_pause(struct sim *s, void *ptr, uint64_t arg)
@@ -353,7 +336,7 @@ static void resume_all(struct sim *s, void *ptr, uint64_t arg)
     for (int i = 0; i < s->nnodes; i++)
         if (s->nodes[i].state == SIM_PAUSED) {
             sim_resume(s, i);
-            tl(s, s->user, "n%d resumes", i);
+            tl(s, (struct world *)s->user, "n%d resumes", i);
         }
 }
 
@@ -371,7 +354,7 @@ static void run_variant(struct kata_ctx *ctx, const struct params *p, enum varia
     w->v = v;
     w->q = v == NO_QUORUM ? 1 : (int)p->n / 2 + 1;
     w->max_token = -1;
-    w->record = detail && !ctx->quiet;
+    kata_timeline_init(&w->tlog, detail && !ctx->quiet, 300);
     writers_init(&w->chk);
     for (int i = 0; i < p->n; i++)
         w->nodes[i].voted_for = w->nodes[i].granted_to = -1;
@@ -394,11 +377,11 @@ static void run_variant(struct kata_ctx *ctx, const struct params *p, enum varia
     *out = (struct result){w->chk.violations, w->chk.overlap, w->chk.regress, w->leaders, w->chk.acts,
                            w->chk.accepted, w->rejected, ""};
     snprintf(out->first, sizeof(out->first), "%s", w->chk.first);
-    if (w->record)
-        buf_printf(&ctx->text, "\ntimeline (%s):\n%s", variant_name[v], w->timeline.data ? w->timeline.data : "");
+    if (w->tlog.on)
+        buf_printf(&ctx->text, "\ntimeline (%s):\n%s", variant_name[v], w->tlog.text.data ? w->tlog.text.data : "");
     sim_close(&s);
     writers_close(&w->chk);
-    buf_close(&w->timeline);
+    kata_timeline_close(&w->tlog);
     free(w);
 }
 
