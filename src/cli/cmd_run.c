@@ -561,6 +561,7 @@ static int run_swarm(const struct run_opts *o)
     struct kata_ctx probe;
     ctx_setup(&probe, o, o->seed_from);
     probe.quiet = true;
+    probe.random_faults = swarm_faults(o); /* as the workers will run: a kata may check a script only without */
     if (o->k->run(&probe)) {
         cli_usage("%s", probe.error[0] ? probe.error : "the kata could not run");
         kata_ctx_close(&probe);

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/dist.h"
+#include "core/fault.h"
 #include "core/units.h"
 
 extern const struct kata kata_clocks;
@@ -21,6 +23,10 @@ extern const struct kata kata_fdetect_worksheet;
 extern const struct kata kata_rpc_outcomes;
 extern const struct kata kata_tail_latency;
 extern const struct kata kata_swim;
+extern const struct kata kata_paxos;
+extern const struct kata kata_lww_skew;
+extern const struct kata kata_split_brain;
+extern const struct kata kata_raft_log;
 
 static const struct kata *const registry[] = {
     &kata_clocks,
@@ -35,6 +41,10 @@ static const struct kata *const registry[] = {
     &kata_rpc_outcomes,
     &kata_tail_latency,
     &kata_swim,
+    &kata_paxos,
+    &kata_lww_skew,
+    &kata_split_brain,
+    &kata_raft_log,
 };
 #define NKATAS ((int)(sizeof(registry) / sizeof(registry[0])))
 
@@ -303,4 +313,51 @@ int kata_parse_list(const char *text, const char *prefix, bool durations, int64_
             return n;
         p = comma + 1;
     }
+bool kata_get_dist(struct kata_ctx *ctx, const struct kata *k, const char *name, struct dist *out)
+{
+    char err[256];
+    if (dist_parse(out, kata_get_str(ctx, k, name), err, sizeof(err)) == 0)
+        return true;
+    snprintf(ctx->error, sizeof(ctx->error), "parameter '%s': %.200s", name, err);
+    return false;
+}
+
+bool kata_nemesis_plan(struct kata_ctx *ctx, int nnodes, struct fault_plan *plan)
+{
+    fault_plan_init(plan);
+    char err[256];
+    if (!ctx->nemesis || fault_parse(plan, ctx->nemesis, nnodes, err, sizeof(err)) == 0)
+        return true;
+    snprintf(ctx->error, sizeof(ctx->error), "%s", err);
+    fault_plan_close(plan);
+    return false;
+}
+
+void kata_timeline_init(struct kata_timeline *t, bool on, int max)
+{
+    buf_init(&t->text);
+    t->lines = 0;
+    t->max = max;
+    t->on = on;
+}
+
+void kata_timeline_close(struct kata_timeline *t)
+{
+    buf_close(&t->text);
+}
+
+void kata_tl(struct kata_timeline *t, int64_t now_ns, const char *fmt, ...)
+{
+    if (!t->on || t->lines >= t->max)
+        return;
+    if (++t->lines == t->max) {
+        buf_printf(&t->text, "  ... (timeline cut at %d lines; --trace has every event)\n", t->max);
+        return;
+    }
+    buf_printf(&t->text, "  %9.3fms  ", (double)now_ns / 1e6);
+    va_list ap;
+    va_start(ap, fmt);
+    buf_vprintf(&t->text, fmt, ap);
+    va_end(ap);
+    buf_putc(&t->text, '\n');
 }

@@ -10,6 +10,8 @@
 #include "core/mem.h"
 
 struct trace;
+struct dist;
+struct fault_plan;
 
 struct kata_param {
     const char *name;
@@ -100,6 +102,16 @@ bool kata_bug_is(const struct kata_ctx *ctx, const char *bug);
  * cut); *lines counts what was written. */
 void kata_timeline(struct buf *b, int *lines, int max, int64_t now_ns, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
+/* A kata's timeline for people: "  %9.3fms  text" lines, cut after max lines (then --trace has every event).
+ * When on is false nothing is kept (swarms). */
+struct kata_timeline {
+    struct buf text;
+    int lines, max;
+    bool on;
+};
+void kata_timeline_init(struct kata_timeline *t, bool on, int max);
+void kata_timeline_close(struct kata_timeline *t);
+void kata_tl(struct kata_timeline *t, int64_t now_ns, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Parameter readers: on a bad value they set ctx->error (naming the parameter, the value and what is accepted)
  * and return false. */
@@ -116,5 +128,10 @@ const char *kata_get_str(const struct kata_ctx *ctx, const struct kata *k, const
  * of items, or -1 if text is anything else (text longer than 255 bytes included). */
 int kata_parse_list(const char *text, const char *prefix, bool durations, int64_t lo, int64_t hi, int64_t *out,
                     int max);
+/* A latency distribution parameter (see core/dist.h for the forms). */
+bool kata_get_dist(struct kata_ctx *ctx, const struct kata *k, const char *name, struct dist *out);
+/* Initializes plan and, if ctx->nemesis is set, parses it for nnodes nodes. On a bad schedule sets ctx->error,
+ * closes plan and returns false. */
+bool kata_nemesis_plan(struct kata_ctx *ctx, int nnodes, struct fault_plan *plan);
 
 #endif

@@ -12,89 +12,7 @@
 #include "core/trace.h"
 #include "katas/kata.h"
 
-#define MAXP 32
-
-struct run {
-    struct kata_ctx ctx;
-    const char *values[MAXP];
-    char *trace;
-    size_t trace_len;
-    uint64_t hash;
-};
-
-/* Runs kata with "name=value" overrides (NULL-terminated), capturing the trace in memory. */
-static void run_kata(struct run *r, const char *kata, uint64_t seed, const char *bug, bool random_faults,
-                     const char *const *overrides)
-{
-    const struct kata *k = kata_find(kata);
-    assert_non_null(k);
-    for (int i = 0; i < k->nparams; i++)
-        r->values[i] = k->params[i].def;
-    for (int i = 0; overrides && overrides[i]; i++) {
-        const char *eq = strchr(overrides[i], '=');
-        char name[64];
-        snprintf(name, sizeof(name), "%.*s", (int)(eq - overrides[i]), overrides[i]);
-        int idx = kata_param_index(k, name);
-        assert_true(idx >= 0);
-        r->values[idx] = eq + 1;
-    }
-    FILE *mem = open_memstream(&r->trace, &r->trace_len);
-    struct trace tr;
-    trace_init(&tr, mem);
-    kata_ctx_init(&r->ctx, seed, r->values);
-    r->ctx.bug = bug;
-    r->ctx.random_faults = random_faults;
-    r->ctx.quiet = random_faults;
-    r->ctx.trace = &tr;
-    assert_int_equal(k->run(&r->ctx), 0);
-    r->hash = tr.hash;
-    trace_close(&tr);
-    fclose(mem);
-}
-
-static void run_free(struct run *r)
-{
-    kata_ctx_close(&r->ctx);
-    free(r->trace);
-}
-
-static bool check_passed(const struct kata_ctx *ctx, const char *name)
-{
-    for (size_t i = 0; i < ctx->nchecks; i++)
-        if (!strcmp(ctx->checks[i].name, name))
-            return ctx->checks[i].passed;
-    fail_msg("no check named %s", name);
-    return false;
-}
-
-static double figure(const struct kata_ctx *ctx, const char *name)
-{
-    for (size_t i = 0; i < ctx->nfigures; i++)
-        if (!strcmp(ctx->figures[i].name, name))
-            return ctx->figures[i].value;
-    fail_msg("no figure named %s", name);
-    return 0;
-}
-
-/* The time of the first trace line with this kind (and node, if node >= 0). */
-static long long first_time(const char *trace, const char *kind, int node)
-{
-    char pat[64];
-    snprintf(pat, sizeof(pat), "\"kind\":\"%s\"", kind);
-    for (const char *line = trace; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
-        const char *end = strchr(line, '\n');
-        const char *hit = strstr(line, pat);
-        if (!hit || (end && hit > end))
-            continue;
-        int n = -1;
-        const char *np = strstr(line, "\"node\":");
-        if (np && (!end || np < end))
-            n = atoi(np + 7);
-        if (node < 0 || n == node)
-            return atoll(line + 5);
-    }
-    return -1;
-}
+#include "kata_run.h"
 
 static void raft_single_node_elects_itself_at_its_timeout(void **state)
 {
@@ -175,20 +93,8 @@ static void raft_swarm_seeds_hold(void **state)
 static void determinism(void **state)
 {
     (void)state;
-    const char *katas[] = {"raft-election", "clocks"};
-    for (int k = 0; k < 2; k++) {
-        struct run a, b, c;
-        run_kata(&a, katas[k], 42, NULL, k == 0, NULL);
-        run_kata(&c, katas[k], 43, NULL, k == 0, NULL);
-        run_kata(&b, katas[k], 42, NULL, k == 0, NULL);
-        assert_true(a.hash == b.hash);
-        assert_int_equal(a.trace_len, b.trace_len);
-        assert_memory_equal(a.trace, b.trace, a.trace_len);
-        assert_true(a.hash != c.hash);
-        run_free(&a);
-        run_free(&b);
-        run_free(&c);
-    }
+    assert_deterministic("raft-election", 42, true, NULL);
+    assert_deterministic("clocks", 42, false, NULL);
 }
 
 static void clocks_hold_and_bugs_are_caught(void **state)
