@@ -313,6 +313,8 @@ int kata_parse_list(const char *text, const char *prefix, bool durations, int64_
             return n;
         p = comma + 1;
     }
+}
+
 bool kata_get_dist(struct kata_ctx *ctx, const struct kata *k, const char *name, struct dist *out)
 {
     char err[256];
