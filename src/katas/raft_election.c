@@ -86,8 +86,7 @@ struct world {
     int64_t elections, leaders_elected;
     /* timeline */
     bool record;
-    struct buf timeline;
-    int timeline_lines;
+    struct kata_timeline timeline;
     struct span *spans;
     size_t nspans, spans_cap;
     struct mark *marks;
@@ -98,24 +97,7 @@ struct world {
     struct kata_ctx *ctx;
 };
 
-static void tl(struct sim *s, struct world *w, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void tl(struct sim *s, struct world *w, const char *fmt, ...)
-{
-    if (!w->record || w->timeline_lines >= 400)
-        return;
-    if (++w->timeline_lines == 400) {
-        buf_puts(&w->timeline, "  ... (timeline cut at 400 lines; --trace has every event)\n");
-        return;
-    }
-    char t[32];
-    buf_printf(&w->timeline, "  %9.3fms  ", (double)s->now / 1e6);
-    (void)t;
-    va_list ap;
-    va_start(ap, fmt);
-    buf_vprintf(&w->timeline, fmt, ap);
-    va_end(ap);
-    buf_putc(&w->timeline, '\n');
-}
+#define tl(s, w, ...) kata_tl(&(w)->timeline, (s)->now, __VA_ARGS__)
 
 static void violation(struct world *w, struct sim *s, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void violation(struct world *w, struct sim *s, const char *fmt, ...)
@@ -652,6 +634,7 @@ static int raft_run(struct kata_ctx *ctx)
     w->bug_forget_vote = kata_bug_is(ctx, "forget-vote");
     w->bug_volatile_term = kata_bug_is(ctx, "volatile-term");
     w->record = !ctx->quiet;
+    kata_timeline_init(&w->timeline, w->record, 400);
     for (int t = 0; t < MAXTERMS; t++)
         w->leader_of_term[t] = -1;
     struct rng lr;
@@ -705,7 +688,7 @@ static int raft_run(struct kata_ctx *ctx)
             buf_printf(&ctx->text, "faults: %s\n", f.data);
             buf_close(&f);
         }
-        buf_printf(&ctx->text, "\ntimeline:\n%s", w->timeline.data ? w->timeline.data : "");
+        buf_printf(&ctx->text, "\ntimeline:\n%s", w->timeline.text.data ? w->timeline.text.data : "");
         buf_printf(&ctx->text, "\nfinal state at %.0fms:\n", (double)s.now / 1e6);
         for (int i = 0; i < w->n; i++)
             buf_printf(&ctx->text, "  n%d  %-9s term %-4lld voted_for %-3d %s\n", i,
@@ -716,7 +699,7 @@ static int raft_run(struct kata_ctx *ctx)
         draw(ctx->svg, w, s.now);
     sim_close(&s);
     fault_plan_close(&plan);
-    buf_close(&w->timeline);
+    kata_timeline_close(&w->timeline);
     free(w->votes);
     free(w->spans);
     free(w->marks);
