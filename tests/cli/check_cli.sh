@@ -78,7 +78,7 @@ expect "session: all guarantees hold" 0 "ryw-ok.jsonl: ok \(session guarantees, 
   for i in $(seq 0 21); do echo "{\"process\":$i,\"type\":\"ok\",\"f\":\"write\",\"value\":$i}"; done
   echo '{"process":99,"type":"ok","f":"read","value":1000}'; } >"$t/hard.jsonl"
 expect "timeout gives unknown, exit 3" 3 "gave up \(timeout\)" -- "$DKATA" check --timeout 300ms "$t/hard.jsonl"
-expect "memory limit gives unknown, exit 3" 3 "gave up \(memory limit\)" -- "$DKATA" check --max-memory 8 "$t/hard.jsonl"
+expect "memory limit gives unknown, exit 3" 3 "gave up \(memory limit\)" -- "$DKATA" check --max-memory 2 "$t/hard.jsonl"
 
 # the picture
 expect "html report" 1 "stale.log: not linearizable" -- "$DKATA" check --html "$t/report.html" "$t/stale.log"

@@ -391,19 +391,19 @@ static void property(enum lin_model m, int rounds, int nops)
 static void property_cas_register(void **state)
 {
     (void)state;
-    property(LIN_CAS_REGISTER, 60, 40);
+    property(LIN_CAS_REGISTER, 40, 40);
 }
 
 static void property_kv(void **state)
 {
     (void)state;
-    property(LIN_KV, 60, 40);
+    property(LIN_KV, 40, 40);
 }
 
 static void property_counter(void **state)
 {
     (void)state;
-    property(LIN_COUNTER, 40, 24);
+    property(LIN_COUNTER, 30, 24);
 }
 
 int main(void)
