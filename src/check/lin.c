@@ -1041,6 +1041,33 @@ void lin_describe_op(const struct lin_problem *p, size_t i, struct buf *out)
         buf_printf(out, " (line %d, never completed)", inv->line);
 }
 
+/* The operations that were candidates when the search got stuck: invoked before the stuck operation
+ * completed, and not in the best prefix. */
+static void explain_pending(const struct lin_problem *p, const struct lin_part *pt, struct buf *out)
+{
+    bool *placed = xcalloc(p->nops + 1, sizeof(bool));
+    for (size_t k = 0; k < pt->nbest; k++)
+        placed[pt->best[k]] = true;
+    uint32_t deadline = pt->ops[pt->stuck].ret;
+    size_t shown = 0, more = 0;
+    for (size_t i = 0; i < pt->n; i++) {
+        const struct lop *o = &pt->ops[i];
+        if (i == pt->stuck || placed[o->op] || o->call > deadline)
+            continue;
+        if (shown == 8) {
+            more++;
+            continue;
+        }
+        buf_puts(out, shown++ ? "\n    " : "  the other operations pending then, none of which could come next either:\n    ");
+        lin_describe_op(p, o->op, out);
+    }
+    if (more)
+        buf_printf(out, "\n    and %zu more", more);
+    if (shown)
+        buf_putc(out, '\n');
+    free(placed);
+}
+
 size_t lin_worst_part(const struct lin_problem *p)
 {
     size_t unknown = (size_t)-1;
@@ -1085,5 +1112,6 @@ void lin_explain(const struct lin_problem *p, struct buf *out)
                       "with it fits state ");
         lin_state_after(p, w, pt->nbest, out);
         buf_putc(out, '\n');
+        explain_pending(p, pt, out);
     }
 }
