@@ -316,11 +316,16 @@ static int classify(struct lin_problem *p, size_t i, struct cand *c, bool *keep)
     if (kind < 0)
         return perr(p, inv, "operation '%s' is not one the %s model has (%s; see --model)", inv->f,
                     lin_model_name(m), model_ops[m % LIN_NMODELS]);
-    bool mismatch = t == HIST_FAIL && kind == K_CAS && done->error && strcmp(done->error, "cas-mismatch") == 0;
+    bool mismatch =
+        t == HIST_FAIL && kind == K_CAS && done->error && strcmp(done->error, "cas-mismatch") == 0;
     if (t == HIST_FAIL && !mismatch)
         return 0; /* never took effect */
-    *c = (struct cand){.op = i, .key = inv->key, .kind = kind, .arg = &inv->value,
-                       .call = (uint32_t)op->invoke, .ret = t == HIST_INFO ? NO_RET : (uint32_t)op->complete};
+    *c = (struct cand){.op = i,
+                       .key = inv->key,
+                       .kind = kind,
+                       .arg = &inv->value,
+                       .call = (uint32_t)op->invoke,
+                       .ret = t == HIST_INFO ? NO_RET : (uint32_t)op->complete};
     if (kind == K_READ) {
         if (t != HIST_OK || done->value.kind == HIST_NONE)
             return 0; /* a read whose result is unknown constrains nothing */
@@ -376,14 +381,18 @@ static void build_part(struct lin_problem *p, struct lin_part *pt, const struct 
     if (m == LIN_COUNTER)
         pt->init = init && init->kind == HIST_INT ? init->i : 0;
     else if (m == LIN_SET)
-        pt->init = init && init->kind == HIST_LIST ? intern_set(&pt->in, init, &tmp) : intern_bytes(&pt->in, "", 0);
+        pt->init =
+            init && init->kind == HIST_LIST ? intern_set(&pt->in, init, &tmp) : intern_bytes(&pt->in, "", 0);
     else {
         struct hist_val nil = hist_nil();
         pt->init = intern_val(&pt->in, m, init ? init : &nil, &tmp);
     }
     for (size_t i = 0; i < n; i++) {
         struct lop *o = &pt->ops[i];
-        *o = (struct lop){.op = c[i].op, .call = c[i].call, .ret = c[i].ret, .kind = (uint8_t)c[i].kind,
+        *o = (struct lop){.op = c[i].op,
+                          .call = c[i].call,
+                          .ret = c[i].ret,
+                          .kind = (uint8_t)c[i].kind,
                           .res = (uint8_t)c[i].res};
         switch (o->kind) {
         case K_READ:
@@ -610,10 +619,10 @@ struct search {
     uint32_t uhead;
     struct frame *stk;
     uint64_t *bits;
-    uint64_t *zob;      /* Zobrist value of each operation */
-    size_t *pos;        /* each operation's bit in bits: those with a completion first, then the unknown ones */
-    size_t *unknown_at; /* the operation at each bit position of the unknown ones */
-    size_t wn, w;       /* words of bits for the operations with a completion, and in all */
+    uint64_t *zob; /* Zobrist value of each operation */
+    size_t *pos;   /* each operation's bit in bits: those with a completion first, then the unknown ones */
+    size_t *unknown_at;  /* the operation at each bit position of the unknown ones */
+    size_t wn, w;        /* words of bits for the operations with a completion, and in all */
     size_t *puts, nputs; /* kv: puts (known or not) by call time */
     size_t *gets, ngets; /* kv: gets by return time */
 };
@@ -888,8 +897,8 @@ enum lin_verdict lin_check_part(struct lin_problem *p, size_t pi, uint64_t max_s
             flip(&s, i);
             uint64_t z = zob ^ s.zob[i], hz = z ^ mix64((uint64_t)ns);
             if (!dominated(&s, &c, hz, ns) && cache_add(&c, hz, ns, s.bits)) {
-                s.stk[depth++] = (struct frame){.op = i, .state = state, .bound = bound,
-                                                .forced = !in_unknown && is_pure(o)};
+                s.stk[depth++] = (struct frame){
+                    .op = i, .state = state, .bound = bound, .forced = !in_unknown && is_pure(o)};
                 state = ns;
                 zob = z;
                 unlink_node(&s, cur);
@@ -951,10 +960,15 @@ enum lin_verdict lin_verdict(const struct lin_problem *p)
 void lin_part_info(const struct lin_problem *p, size_t i, struct lin_part_info *out)
 {
     const struct lin_part *pt = &p->parts[i];
-    *out = (struct lin_part_info){.key = pt->key, .nops = pt->n, .verdict = pt->verdict, .nbest = pt->nbest,
+    *out = (struct lin_part_info){.key = pt->key,
+                                  .nops = pt->n,
+                                  .verdict = pt->verdict,
+                                  .nbest = pt->nbest,
                                   .stuck = pt->stuck == HIST_NONE_IDX ? HIST_NONE_IDX : pt->ops[pt->stuck].op,
-                                  .steps = pt->steps, .cache_entries = pt->cache_entries,
-                                  .cache_bytes = pt->cache_bytes, .why_unknown = pt->why_unknown};
+                                  .steps = pt->steps,
+                                  .cache_entries = pt->cache_entries,
+                                  .cache_bytes = pt->cache_bytes,
+                                  .why_unknown = pt->why_unknown};
     out->best = pt->best;
 }
 
@@ -993,7 +1007,8 @@ size_t lin_part_op(const struct lin_problem *p, size_t part, size_t k)
 void lin_state_after(const struct lin_problem *p, size_t part, size_t k, struct buf *out)
 {
     const struct lin_part *pt = &p->parts[part];
-    state_words(p, pt, k == 0 || pt->nbest == 0 ? pt->init : pt->best_state[(k > pt->nbest ? pt->nbest : k) - 1],
+    state_words(p, pt,
+                k == 0 || pt->nbest == 0 ? pt->init : pt->best_state[(k > pt->nbest ? pt->nbest : k) - 1],
                 out);
 }
 
@@ -1058,7 +1073,10 @@ static void explain_pending(const struct lin_problem *p, const struct lin_part *
             more++;
             continue;
         }
-        buf_puts(out, shown++ ? "\n    " : "  the other operations pending then, none of which could come next either:\n    ");
+        buf_puts(out,
+                 shown++
+                     ? "\n    "
+                     : "  the other operations pending then, none of which could come next either:\n    ");
         lin_describe_op(p, o->op, out);
     }
     if (more)

@@ -120,7 +120,8 @@ static void run_pool(struct file *files, size_t nfiles, const struct opts *o, co
             struct lin_part_info info;
             lin_part_info(&files[i].p, k, &info);
             XGROW(pl.jobs, pl.cap, pl.njobs + 1);
-            pl.jobs[pl.njobs++] = (struct job){.f = &files[i], .part = k, .size = info.nops, .budget = FIRST_BUDGET};
+            pl.jobs[pl.njobs++] =
+                (struct job){.f = &files[i], .part = k, .size = info.nops, .budget = FIRST_BUDGET};
         }
     if (pl.njobs)
         qsort(pl.jobs, pl.njobs, sizeof(*pl.jobs), by_size_desc);
@@ -186,17 +187,19 @@ static int input_error(const char *path, const char *msg)
 
 static int usage_text(void)
 {
-    printf("usage: dkata check FILE... [--model register|cas-register|kv|set|counter|session]\n"
-           "                   [--format auto|jepsen-log|edn|jsonl] [--init VALUE] [--html OUT]\n"
-           "                   [--timeout DURATION] [--max-memory MB] [--threads N] [--json]\n\n"
-           "Checks each history: linearizable against the model (Wing-Gong-Lowe search, each key on its own,\n"
-           "keys in parallel), or, with --model session, the session guarantees (read-your-writes, monotonic\n"
-           "reads and writes, writes-follow-reads, consistent prefix).\n"
-           "Formats: Jepsen log lines, Jepsen EDN maps, dkata JSON lines (see docs/check.md).\n"
-           "The default model is cas-register for Jepsen logs and EDN, register for JSON lines.\n"
-           "--html OUT draws the first violation (or the first history) as a timeline.\n"
-           "exit codes: 0 all linearizable (or no session violation), 1 a violation, 2 bad usage or input,\n"
-           "3 unknown (timeout or memory limit).\n");
+    printf(
+        "usage: dkata check FILE... [--model register|cas-register|kv|set|counter|session]\n"
+        "                   [--format auto|jepsen-log|edn|jsonl] [--init VALUE] [--html OUT]\n"
+        "                   [--timeout DURATION] [--max-memory MB] [--threads N] [--json]\n\n"
+        "Checks each history: linearizable against the model (Wing-Gong-Lowe search, each key on its own,\n"
+        "keys in parallel), or, with --model session, the session guarantees (read-your-writes, monotonic\n"
+        "reads and writes, writes-follow-reads, consistent prefix).\n"
+        "Formats: Jepsen log lines, Jepsen EDN maps, dkata JSON lines (see docs/check.md); FILE - reads\n"
+        "standard input.\n"
+        "The default model is cas-register for Jepsen logs and EDN, register for JSON lines.\n"
+        "--html OUT draws the first violation (or the first history) as a timeline.\n"
+        "exit codes: 0 all linearizable (or no session violation), 1 a violation, 2 bad usage or input,\n"
+        "3 unknown (timeout or memory limit).\n");
     return EXIT_OKAY;
 }
 
@@ -236,7 +239,8 @@ static int parse_args(int argc, char **argv, struct opts *o, const char ***paths
         if (strcmp(a, "--model") == 0) {
             o->model = strcmp(v, "session") == 0 ? MODEL_SESSION : lin_model_parse(v);
             if (o->model < 0)
-                return cli_usage("unknown model '%s' (accepted: register, cas-register, kv, set, counter, session)", v);
+                return cli_usage(
+                    "unknown model '%s' (accepted: register, cas-register, kv, set, counter, session)", v);
         } else if (strcmp(a, "--format") == 0) {
             int f = hist_format_parse(v);
             if (f < 0)
@@ -311,8 +315,8 @@ static int check_sessions(struct file *files, size_t n, const struct opts *o)
             buf_printf(&b, "%s: %s (session guarantees, %zu operations", files[i].path,
                        r.n ? "violated" : "ok", r.nops);
             for (int g = 0; g < SESSION_N; g++)
-                buf_printf(&b, "%s%s on %zu", g ? ", " : "; checked ", session_name((enum session_guarantee)g),
-                           r.checked[g]);
+                buf_printf(&b, "%s%s on %zu", g ? ", " : "; checked ",
+                           session_name((enum session_guarantee)g), r.checked[g]);
             buf_puts(&b, ")\n");
             for (size_t k = 0; k < r.n; k++) {
                 buf_puts(&b, "  ");
@@ -342,9 +346,11 @@ static void report_file(struct file *f, const struct opts *o, struct buf *b)
     if (o->json) {
         buf_puts(b, "{\"file\":");
         buf_json_str(b, f->path);
-        buf_printf(b, ",\"model\":\"%s\",\"verdict\":\"%s\",\"operations\":%zu,\"partitions\":%zu,"
-                      "\"seconds\":%.6f,\"cache_bytes\":%zu",
-                   lin_model_name(f->p.opts.model), lin_verdict_name(v), f->p.nops, f->p.nparts, f->seconds, peak);
+        buf_printf(b,
+                   ",\"model\":\"%s\",\"verdict\":\"%s\",\"operations\":%zu,\"partitions\":%zu,"
+                   "\"seconds\":%.6f,\"cache_bytes\":%zu",
+                   lin_model_name(f->p.opts.model), lin_verdict_name(v), f->p.nops, f->p.nparts, f->seconds,
+                   peak);
         if (w != (size_t)-1) {
             struct lin_part_info info;
             lin_part_info(&f->p, w, &info);
@@ -372,9 +378,9 @@ static void report_file(struct file *f, const struct opts *o, struct buf *b)
         buf_puts(b, "}\n");
         return;
     }
-    buf_printf(b, "%s: %s (%s, %zu operations, %zu key%s, %.3fs, cache %.1f MiB)\n", f->path, lin_verdict_name(v),
-               lin_model_name(f->p.opts.model), f->p.nops, f->p.nparts, f->p.nparts == 1 ? "" : "s", f->seconds,
-               peak / 1048576.0);
+    buf_printf(b, "%s: %s (%s, %zu operations, %zu key%s, %.3fs, cache %.1f MiB)\n", f->path,
+               lin_verdict_name(v), lin_model_name(f->p.opts.model), f->p.nops, f->p.nparts,
+               f->p.nparts == 1 ? "" : "s", f->seconds, peak / 1048576.0);
     (void)placed;
     lin_explain(&f->p, b);
 }
@@ -412,12 +418,14 @@ int cmd_check(int argc, char **argv)
         }
         if (o.model == MODEL_SESSION)
             continue;
-        struct lin_opts lo = {
-            .model = o.model >= 0 ? (enum lin_model)o.model : fmt == HIST_FMT_JSONL ? LIN_REGISTER : LIN_CAS_REGISTER,
-            .init = o.have_init ? &o.init : NULL,
-            .mem_limit = o.mem_limit_mb ? (size_t)o.mem_limit_mb << 20 : default_mem_limit(),
-            .mem_used = &mem_used,
-            .stop = &stop};
+        struct lin_opts lo = {.model = o.model >= 0            ? (enum lin_model)o.model
+                                       : fmt == HIST_FMT_JSONL ? LIN_REGISTER
+                                                               : LIN_CAS_REGISTER,
+                              .init = o.have_init ? &o.init : NULL,
+                              .mem_limit =
+                                  o.mem_limit_mb ? (size_t)o.mem_limit_mb << 20 : default_mem_limit(),
+                              .mem_used = &mem_used,
+                              .stop = &stop};
         if (lin_init(&f->p, &f->h, &lo))
             rc = input_error(f->path, f->p.err);
     }

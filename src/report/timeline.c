@@ -66,12 +66,14 @@ void timeline_html(struct buf *out, const struct lin_problem *p, const char *tit
     enum lin_verdict verdict = lin_verdict(p);
     buf_puts(out, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>dkata check: ");
     esc(out, title);
-    buf_puts(out, "</title>\n<style>body{font:14px sans-serif;margin:20px;color:#222}pre{background:#f6f6f6;white-space:pre-wrap;"
-                  "padding:10px;overflow-x:auto}.ok{fill:#cfe8cf;stroke:#4a8a4a}.other{fill:#e8e8e8;stroke:#999}"
-                  ".stuck{fill:#f7b7b7;stroke:#c00;stroke-width:2}.unknown{stroke-dasharray:4 3}"
-                  ".lin{fill:none;stroke:#2255cc;stroke-width:1.5}.pt{fill:#2255cc}text{font:11px monospace}"
-                  ".legend span{display:inline-block;padding:2px 8px;margin-right:8px;border:1px solid #999}"
-                  "</style></head><body>\n<h1>");
+    buf_puts(out,
+             "</title>\n<style>body{font:14px "
+             "sans-serif;margin:20px;color:#222}pre{background:#f6f6f6;white-space:pre-wrap;"
+             "padding:10px;overflow-x:auto}.ok{fill:#cfe8cf;stroke:#4a8a4a}.other{fill:#e8e8e8;stroke:#999}"
+             ".stuck{fill:#f7b7b7;stroke:#c00;stroke-width:2}.unknown{stroke-dasharray:4 3}"
+             ".lin{fill:none;stroke:#2255cc;stroke-width:1.5}.pt{fill:#2255cc}text{font:11px monospace}"
+             ".legend span{display:inline-block;padding:2px 8px;margin-right:8px;border:1px solid #999}"
+             "</style></head><body>\n<h1>");
     esc(out, title);
     buf_printf(out, ": %s</h1>\n", lin_verdict_name(verdict));
     struct buf words;
@@ -118,8 +120,10 @@ void timeline_html(struct buf *out, const struct lin_problem *p, const char *tit
         size_t oi = lin_part_op(p, part, first + k);
         const struct hist_op *op = &p->ops[oi];
         bool unknown = op->complete == HIST_NONE_IDX || h->ev[op->complete].type == HIST_INFO;
-        bars[k] = (struct bar){.op = oi, .t0 = ev_time(h, op->invoke, use_time),
-                               .t1 = unknown ? -1 : ev_time(h, op->complete, use_time), .order = order[oi],
+        bars[k] = (struct bar){.op = oi,
+                               .t0 = ev_time(h, op->invoke, use_time),
+                               .t1 = unknown ? -1 : ev_time(h, op->complete, use_time),
+                               .order = order[oi],
                                .stuck = oi == info.stuck};
         procs[k] = h->ev[op->invoke].process;
         if (bars[k].t0 < tmin)
@@ -143,18 +147,21 @@ void timeline_html(struct buf *out, const struct lin_problem *p, const char *tit
     double scale = (WIDTH - LEFT - 30) / span;
 #define X(t) (LEFT + ((double)((t)-tmin)) * scale)
     int height = (int)np * ROW_H + 40;
-    buf_printf(out, "<p class=\"legend\"><span style=\"background:#cfe8cf\">in the longest linearization "
-                    "(blue line, in order)</span><span style=\"background:#f7b7b7\">could not be placed</span>"
-                    "<span style=\"background:#e8e8e8\">not reached</span> dashed: outcome unknown. "
-                    "Time runs left to right (%s); showing %zu of %zu operations of %s%s.</p>\n",
+    buf_printf(out,
+               "<p class=\"legend\"><span style=\"background:#cfe8cf\">in the longest linearization "
+               "(blue line, in order)</span><span style=\"background:#f7b7b7\">could not be placed</span>"
+               "<span style=\"background:#e8e8e8\">not reached</span> dashed: outcome unknown. "
+               "Time runs left to right (%s); showing %zu of %zu operations of %s%s.</p>\n",
                use_time ? "nanoseconds" : "history lines", nb, info.nops, info.key ? "key " : "the register",
                info.key ? info.key : "");
-    buf_printf(out, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
-                    "viewBox=\"0 0 %d %d\">\n<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n",
+    buf_printf(out,
+               "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
+               "viewBox=\"0 0 %d %d\">\n<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n",
                WIDTH, height, WIDTH, height);
     for (size_t r = 0; r < np; r++)
-        buf_printf(out, "<text x=\"4\" y=\"%d\">process %" PRId64 "</text><line x1=\"%d\" x2=\"%d\" y1=\"%d\" "
-                        "y2=\"%d\" stroke=\"#eee\"/>\n",
+        buf_printf(out,
+                   "<text x=\"4\" y=\"%d\">process %" PRId64 "</text><line x1=\"%d\" x2=\"%d\" y1=\"%d\" "
+                   "y2=\"%d\" stroke=\"#eee\"/>\n",
                    (int)r * ROW_H + 30, procs[r], LEFT, WIDTH - 10, (int)r * ROW_H + 40, (int)r * ROW_H + 40);
     struct buf d;
     buf_init(&d);
@@ -181,7 +188,8 @@ void timeline_html(struct buf *out, const struct lin_problem *p, const char *tit
             buf_puts(out, "\ncould not be placed; state was: ");
             esc(out, d.data);
         }
-        buf_printf(out, "</title><rect class=\"%s%s\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"20\" rx=\"3\"/>",
+        buf_printf(out,
+                   "</title><rect class=\"%s%s\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"20\" rx=\"3\"/>",
                    cls, b->t1 < 0 ? " unknown" : "", x0, y, x1 - x0);
         const struct hist_event *inv = &h->ev[p->ops[b->op].invoke];
         buf_reset(&d);
@@ -192,7 +200,8 @@ void timeline_html(struct buf *out, const struct lin_problem *p, const char *tit
         }
         const struct hist_op *op = &p->ops[b->op];
         if (op->complete != HIST_NONE_IDX && h->ev[op->complete].type == HIST_OK &&
-            !hist_val_equal(&h->ev[op->complete].value, &inv->value) && h->ev[op->complete].value.kind != HIST_NONE) {
+            !hist_val_equal(&h->ev[op->complete].value, &inv->value) &&
+            h->ev[op->complete].value.kind != HIST_NONE) {
             buf_puts(&d, "\xe2\x86\x92"); /* an arrow: the result */
             hist_val_json(&d, &h->ev[op->complete].value);
         }

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 
 #include "check/edn.h"
@@ -107,7 +108,8 @@ static void edn_conventions(void **state)
               "line 2: expected a map like {:process 0, :type :invoke, :f :read, :value nil}");
     parse_err("{:process 0, :type :invoke, :f :read, :value {:a 1}}\n", HIST_FMT_EDN,
               "line 1: a value must be nil, an integer, a string, a keyword or a collection of those");
-    parse_err("{:process 0, :type :invoke,\n :f \"read}\n", HIST_FMT_EDN, "line 2: expected '\"' to close a string");
+    parse_err("{:process 0, :type :invoke,\n :f \"read}\n", HIST_FMT_EDN,
+              "line 2: expected '\"' to close a string");
     parse_err("{:process 0 :type}\n", HIST_FMT_EDN, "line 1: a map on line 1 has a key without a value");
 }
 
