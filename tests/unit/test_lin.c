@@ -199,6 +199,18 @@ static void apply(enum lin_model m, struct real *r, struct pending *p)
         else if (strlen(r->kv[k]) < 200)
             strncat(r->kv[k], (char[]){(char)('a' + p->a), 0}, 2);
         break;
+    case LIN_SET: /* a bitmask of elements 0..5; reads list them, largest first (order must not matter) */
+        if (p->kind != 0) {
+            r->reg[k] |= 1LL << p->a;
+            break;
+        }
+        snprintf(p->result, sizeof(p->result), "[");
+        for (int e = 5; e >= 0; e--)
+            if (r->reg[k] & (1LL << e))
+                snprintf(p->result + strlen(p->result), sizeof(p->result) - strlen(p->result), "%s%d",
+                         p->result[1] ? "," : "", e);
+        strcat(p->result, "]");
+        break;
     default: /* counter */
         if (p->kind == 0)
             snprintf(p->result, sizeof(p->result), "%lld", (long long)r->reg[0]);
@@ -211,6 +223,7 @@ static const char *fname(enum lin_model m, int kind)
 {
     static const char *const names[][3] = {[LIN_CAS_REGISTER] = {"read", "write", "cas"},
                                            [LIN_KV] = {"get", "put", "append"},
+                                           [LIN_SET] = {"read", "add", "add"},
                                            [LIN_COUNTER] = {"read", "add", "add"}};
     return names[m][kind];
 }
@@ -258,6 +271,8 @@ static void generate(struct buf *b, enum lin_model m, int nops)
                                   .b = (int64_t)rnd(4)};
             if (m == LIN_COUNTER)
                 q->a = (int64_t)rnd(5) + 1;
+            if (m == LIN_SET)
+                q->a = (int64_t)rnd(6);
             emit(b, m, proc_id[i], "invoke", q, false);
         } else if (!q->applied) {
             apply(m, &r, q);
@@ -293,7 +308,10 @@ static int corrupt(struct buf *b, enum lin_model m, int from)
             char *val = strstr(s, "\"value\":");
             if (val && val < nl) {
                 size_t head = (size_t)(val - b->data) + 8, tail = (size_t)(strchr(val, '}') - b->data);
-                const char *bad = m == LIN_KV ? "\"zz\"" : m == LIN_COUNTER ? "-7" : "99";
+                const char *bad = m == LIN_KV        ? "\"zz\""
+                                  : m == LIN_COUNTER ? "-7"
+                                  : m == LIN_SET     ? "[9]"
+                                                     : "99";
                 struct buf o;
                 buf_init(&o);
                 buf_put(&o, b->data, head);
@@ -407,6 +425,12 @@ static void property_kv(void **state)
     property(LIN_KV, 40, 40);
 }
 
+static void property_set(void **state)
+{
+    (void)state;
+    property(LIN_SET, 30, 30);
+}
+
 static void property_counter(void **state)
 {
     (void)state;
@@ -421,6 +445,7 @@ int main(void)
         cmocka_unit_test(rejects_foreign_operations),
         cmocka_unit_test(property_cas_register),
         cmocka_unit_test(property_kv),
+        cmocka_unit_test(property_set),
         cmocka_unit_test(property_counter),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
