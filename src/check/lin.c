@@ -826,11 +826,120 @@ static void undo(struct search *s, const struct lin_part *pt, const struct frame
     relink_node(s, call);
 }
 
+/* One search in progress: the lists, the memo, and where the scan is. */
+struct run {
+    struct lin_part *pt;
+    struct search s;
+    struct cache c;
+    size_t remaining; /* return nodes still in the list: when none is left, everything known was placed */
+    size_t depth;
+    uint64_t zob;
+    int64_t state;
+    uint32_t cur;     /* the node being looked at */
+    uint32_t bound;   /* in the unknown list: the return node the unknown calls must precede */
+    bool in_unknown;  /* scanning the unknown operations' list */
+    bool stuck_known; /* the operation at the best depth that could not be placed is recorded */
+};
+
+/* Undoes the last choice (and any forced ones under it) and resumes the scan after it. False if there is no
+ * choice left to undo: no linearization exists. */
+static bool backtrack(struct run *r)
+{
+    struct lin_part *pt = r->pt;
+    if (!r->stuck_known && r->depth == pt->nbest) {
+        pt->stuck = (r->bound - 1) / 2;
+        r->stuck_known = true;
+    }
+    if (r->depth == 0)
+        return false;
+    struct frame f = r->s.stk[--r->depth];
+    /* Undoing a forced choice: the configuration before it has failed too (see is_pure). */
+    while (f.forced && r->depth > 0) {
+        undo(&r->s, pt, &f, &r->remaining, &r->zob);
+        f = r->s.stk[--r->depth];
+    }
+    if (f.forced)
+        return false;
+    r->state = f.state;
+    undo(&r->s, pt, &f, &r->remaining, &r->zob);
+    r->in_unknown = pt->ops[f.op].ret == NO_RET;
+    r->bound = f.bound;
+    r->cur = r->s.next[2 * f.op + 1];
+    return true;
+}
+
+/* Places the operation whose call node is r->cur if the model accepts it here and the configuration it leads
+ * to is new; true if it did (the scan restarts from the head). */
+static bool place(struct run *r)
+{
+    struct lin_part *pt = r->pt;
+    struct search *s = &r->s;
+    size_t i = (r->cur - 1) / 2;
+    const struct lop *o = &pt->ops[i];
+    int64_t ns;
+    /* an unknown operation that would change nothing here is as good as never happening */
+    if (!step(pt, o, r->state, &ns) || (r->in_unknown && ns == r->state) ||
+        (o->kind == K_APPEND && !kv_can_fit(s, pt, ns)))
+        return false;
+    flip(s, i);
+    uint64_t z = r->zob ^ s->zob[i], hz = z ^ mix64((uint64_t)ns);
+    if (dominated(s, &r->c, hz, ns) || !cache_add(&r->c, hz, ns, s->bits)) {
+        flip(s, i);
+        return false;
+    }
+    s->stk[r->depth++] =
+        (struct frame){.op = i, .state = r->state, .bound = r->bound, .forced = !r->in_unknown && is_pure(o)};
+    r->state = ns;
+    r->zob = z;
+    unlink_node(s, r->cur);
+    if (!r->in_unknown) {
+        unlink_node(s, r->cur + 1);
+        r->remaining--;
+    }
+    if (r->depth > pt->nbest) {
+        record_best(pt, s, r->depth, r->state);
+        r->stuck_known = false;
+    }
+    r->in_unknown = false;
+    r->cur = s->next[0];
+    return true;
+}
+
 /* The search (Lowe's Fig. 3, with the unknown operations kept apart). Known calls before the first
  * remaining return node are tried first, in time order; only when a return node is reached (its operation
  * must be linearized before anything later) are the unknown operations invoked before it tried; when none
  * fits, the last choice is undone. A successful step that reaches a configuration already seen, or one
  * dominated by a seen one, is not taken. */
+static enum lin_verdict search(struct lin_problem *p, struct run *r, uint64_t max_steps)
+{
+    struct lin_part *pt = r->pt;
+    uint64_t steps = 0;
+    enum lin_verdict verdict = LIN_OK;
+    while (r->remaining > 0) {
+        if ((++steps & 1023) == 0 && (pt->why_unknown = must_stop(p, pt, &r->c, steps, max_steps)) != NULL) {
+            verdict = LIN_UNKNOWN;
+            break;
+        }
+        if (!r->in_unknown &&
+            !(r->cur & 1)) { /* a return node: now the unknown operations called before it */
+            r->in_unknown = true;
+            r->bound = r->cur;
+            r->cur = r->s.next[r->s.uhead];
+        } else if (r->in_unknown && (r->cur == UINT32_MAX ||
+                                     pt->ops[(r->cur - 1) / 2].call > pt->ops[(r->bound - 1) / 2].ret)) {
+            /* nothing fits before the bound's operation returns */
+            if (!backtrack(r)) {
+                verdict = LIN_VIOLATION;
+                break;
+            }
+        } else if (!place(r)) {
+            r->cur = r->s.next[r->cur];
+        }
+    }
+    pt->steps += steps;
+    return verdict;
+}
+
 enum lin_verdict lin_check_part(struct lin_problem *p, size_t pi, uint64_t max_steps)
 {
     struct lin_part *pt = &p->parts[pi];
@@ -840,94 +949,20 @@ enum lin_verdict lin_check_part(struct lin_problem *p, size_t pi, uint64_t max_s
     pt->best = xmalloc((pt->n + 1) * sizeof(size_t));
     pt->best_state = xmalloc((pt->n + 1) * sizeof(int64_t));
     pt->nbest = 0;
-    struct search s;
-    size_t remaining = search_init(&s, pt);
-    struct cache c = {.w = s.w, .intern_bytes0 = pt->in.bytes};
-    uint64_t steps = 0, zob = 0;
-    size_t depth = 0;
-    bool stuck_known = false, in_unknown = false;
-    int64_t state = pt->init;
-    enum lin_verdict verdict = LIN_OK;
-    uint32_t cur = s.next[0], bound = 0; /* bound: the return node the unknown calls must precede */
-    while (remaining > 0) {
-        if ((++steps & 1023) == 0 && (pt->why_unknown = must_stop(p, pt, &c, steps, max_steps)) != NULL) {
-            verdict = LIN_UNKNOWN;
-            break;
-        }
-        if (!in_unknown && !(cur & 1)) { /* a return node: now the unknown operations called before it */
-            in_unknown = true;
-            bound = cur;
-            cur = s.next[s.uhead];
-            continue;
-        }
-        if (in_unknown && (cur == UINT32_MAX || pt->ops[(cur - 1) / 2].call > pt->ops[(bound - 1) / 2].ret)) {
-            /* nothing fits before the bound's operation returns: undo the last choice */
-            if (!stuck_known && depth == pt->nbest) {
-                pt->stuck = (bound - 1) / 2;
-                stuck_known = true;
-            }
-            if (depth == 0) {
-                verdict = LIN_VIOLATION;
-                break;
-            }
-            struct frame f = s.stk[--depth];
-            /* Undoing a forced choice: the configuration before it has failed too (see is_pure). */
-            while (f.forced && depth > 0) {
-                undo(&s, pt, &f, &remaining, &zob);
-                f = s.stk[--depth];
-            }
-            if (f.forced) {
-                verdict = LIN_VIOLATION;
-                break;
-            }
-            state = f.state;
-            undo(&s, pt, &f, &remaining, &zob);
-            uint32_t call = (uint32_t)(2 * f.op + 1);
-            in_unknown = pt->ops[f.op].ret == NO_RET;
-            bound = f.bound;
-            cur = s.next[call];
-            continue;
-        }
-        size_t i = (cur - 1) / 2;
-        const struct lop *o = &pt->ops[i];
-        int64_t ns;
-        /* an unknown operation that would change nothing here is as good as never happening */
-        if (step(pt, o, state, &ns) && (!in_unknown || ns != state) &&
-            (o->kind != K_APPEND || kv_can_fit(&s, pt, ns))) {
-            flip(&s, i);
-            uint64_t z = zob ^ s.zob[i], hz = z ^ mix64((uint64_t)ns);
-            if (!dominated(&s, &c, hz, ns) && cache_add(&c, hz, ns, s.bits)) {
-                s.stk[depth++] = (struct frame){
-                    .op = i, .state = state, .bound = bound, .forced = !in_unknown && is_pure(o)};
-                state = ns;
-                zob = z;
-                unlink_node(&s, cur);
-                if (!in_unknown) {
-                    unlink_node(&s, cur + 1);
-                    remaining--;
-                }
-                if (depth > pt->nbest) {
-                    record_best(pt, &s, depth, state);
-                    stuck_known = false;
-                }
-                in_unknown = false;
-                cur = s.next[0];
-                continue;
-            }
-            flip(&s, i);
-        }
-        cur = s.next[cur];
-    }
-    pt->steps += steps;
+    struct run r = {.pt = pt, .state = pt->init};
+    r.remaining = search_init(&r.s, pt);
+    r.c = (struct cache){.w = r.s.w, .intern_bytes0 = pt->in.bytes};
+    r.cur = r.s.next[0];
+    enum lin_verdict verdict = search(p, &r, max_steps);
     if (verdict == LIN_OK)
         pt->stuck = HIST_NONE_IDX;
     for (size_t k = 0; k < pt->nbest; k++) /* from here on, best names history operations */
         pt->best[k] = pt->ops[pt->best[k]].op;
-    pt->cache_entries = c.n;
-    pt->cache_bytes = cache_bytes(&c);
-    atomic_fetch_sub(p->opts.mem_used, c.bytes);
-    cache_close(&c);
-    search_close(&s);
+    pt->cache_entries = r.c.n;
+    pt->cache_bytes = cache_bytes(&r.c);
+    atomic_fetch_sub(p->opts.mem_used, r.c.bytes);
+    cache_close(&r.c);
+    search_close(&r.s);
     pt->verdict = verdict;
     pt->checked = true;
     if (verdict == LIN_VIOLATION)
