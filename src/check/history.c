@@ -142,30 +142,9 @@ size_t history_add(struct history *h, const struct hist_event *e)
     return h->n++;
 }
 
-size_t history_invoke(struct history *h, int64_t process, const char *f, const char *key,
-                      struct hist_val value, int64_t time_ns)
+static size_t add_event(struct history *h, int64_t process, enum hist_type type, const char *f,
+                        const char *key, struct hist_val value, int64_t time_ns)
 {
-    struct hist_event e = {.process = process,
-                           .type = HIST_INVOKE,
-                           .f = (char *)f,
-                           .key = (char *)key,
-                           .value = value,
-                           .time_ns = time_ns,
-                           .version = HIST_NO_VERSION};
-    return history_add(h, &e);
-}
-
-size_t history_complete(struct history *h, int64_t process, enum hist_type type, struct hist_val value,
-                        int64_t time_ns)
-{
-    const char *f = "";
-    const char *key = NULL;
-    for (size_t i = h->n; i-- > 0;)
-        if (h->ev[i].process == process && h->ev[i].type == HIST_INVOKE) {
-            f = h->ev[i].f;
-            key = h->ev[i].key;
-            break;
-        }
     struct hist_event e = {.process = process,
                            .type = type,
                            .f = (char *)f,
@@ -174,6 +153,23 @@ size_t history_complete(struct history *h, int64_t process, enum hist_type type,
                            .time_ns = time_ns,
                            .version = HIST_NO_VERSION};
     return history_add(h, &e);
+}
+
+size_t history_invoke(struct history *h, int64_t process, const char *f, const char *key,
+                      struct hist_val value, int64_t time_ns)
+{
+    return add_event(h, process, HIST_INVOKE, f, key, value, time_ns);
+}
+
+size_t history_complete(struct history *h, int64_t process, enum hist_type type, struct hist_val value,
+                        int64_t time_ns)
+{
+    /* the completion names the same operation and key as the process's last invocation (the strings are
+     * separate allocations, so growing the event array does not move them) */
+    for (size_t i = h->n; i-- > 0;)
+        if (h->ev[i].process == process && h->ev[i].type == HIST_INVOKE)
+            return add_event(h, process, type, h->ev[i].f, h->ev[i].key, value, time_ns);
+    return add_event(h, process, type, "", NULL, value, time_ns);
 }
 
 const char *hist_type_name(enum hist_type t)
