@@ -41,7 +41,8 @@ struct rnode {
     /* volatile */
     enum role role;
     uint64_t votes; /* bitmask of voters for us in this term */
-    sim_timer_id election_timer;
+    sim_time election_deadline; /* < 0: no election timeout (a leader) */
+    bool election_armed;        /* a timer is pending; it re-arms itself if the deadline moved */
 };
 
 /* A state interval, for the timeline picture. */
@@ -132,9 +133,15 @@ static int majority(const struct world *w)
 
 static void reset_election_timer(struct sim *s, struct world *w, int id)
 {
-    sim_cancel(s, w->nodes[id].election_timer);
+    /* Resetting moves the deadline; the one pending timer re-arms itself when it fires early, which saves a
+     * cancel and a new timer per heartbeat. */
+    struct rnode *nd = &w->nodes[id];
     sim_time d = rng_range(sim_rng(s, id), w->tmin, w->tmax);
-    w->nodes[id].election_timer = sim_timer(s, id, d, T_ELECTION, 0);
+    nd->election_deadline = s->now + d;
+    if (!nd->election_armed) {
+        sim_timer(s, id, d, T_ELECTION, 0);
+        nd->election_armed = true;
+    }
 }
 
 static void send(struct sim *s, int from, int to, int type, const struct msg *m)
@@ -161,8 +168,7 @@ static void become_leader(struct sim *s, struct world *w, int id)
 {
     struct rnode *nd = &w->nodes[id];
     nd->role = LEADER;
-    sim_cancel(s, nd->election_timer);
-    nd->election_timer = 0;
+    nd->election_deadline = -1;
     w->leaders_elected++;
     if (!w->first_leader_at)
         w->first_leader_at = s->now;
@@ -273,9 +279,15 @@ static void on_timer(struct sim *s, node_id self, int kind, uint64_t arg)
     struct world *w = s->user;
     struct rnode *nd = &w->nodes[self];
     if (kind == T_ELECTION) {
-        nd->election_timer = 0;
-        if (nd->role != LEADER)
-            start_election(s, w, self);
+        nd->election_armed = false;
+        if (nd->election_deadline < 0 || nd->role == LEADER)
+            return;
+        if (s->now < nd->election_deadline) {
+            sim_timer(s, self, nd->election_deadline - s->now, T_ELECTION, 0);
+            nd->election_armed = true;
+            return;
+        }
+        start_election(s, w, self);
     } else if (kind == T_HEARTBEAT && nd->role == LEADER && (int64_t)arg == nd->term) {
         struct msg hb = {.term = nd->term};
         for (int p = 0; p < w->n; p++)
@@ -299,7 +311,8 @@ static void on_restart(struct sim *s, node_id self)
     struct rnode *nd = &w->nodes[self];
     nd->role = FOLLOWER;
     nd->votes = 0;
-    nd->election_timer = 0;
+    nd->election_armed = false; /* the crash dropped the old incarnation's timer */
+    nd->election_deadline = -1;
     if (w->bug_forget_vote)
         nd->voted_for = -1;
     if (w->bug_volatile_term) {
