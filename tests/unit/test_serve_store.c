@@ -140,7 +140,7 @@ static void *write_many(void *arg)
 {
     struct writer *w = arg;
     for (int i = 0; i < 50; i++) {
-        char key[40], owner[16], id[24];
+        char key[64], owner[16], id[40];
         snprintf(key, sizeof(key), "00000000-0000-4000-8000-%06d%06d", w->id, i);
         snprintf(owner, sizeof(owner), "o%d", w->id);
         snprintf(id, sizeof(id), "pay_%d_%d", w->id, i);
