@@ -458,7 +458,7 @@ static int start_http(struct server *s)
         snprintf(s->err, sizeof(s->err), "bad listen address '%.60s' (accepted: an IPv4 address)", s->cfg.host);
         return ERR_INVAL;
     }
-    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
+    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD; /* no MHD_USE_ERROR_LOG: a line per bad request is noise */
     s->mhd = MHD_start_daemon(flags, s->cfg.port, NULL, NULL, on_request, s,
                               MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
                               MHD_OPTION_THREAD_POOL_SIZE, (unsigned)s->cfg.threads,
