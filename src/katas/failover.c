@@ -5,6 +5,7 @@
  * detects the kill by missed heartbeats, fences the replicas with a new term, promotes the one with the higher
  * LSN and repoints the other one and the client. Lost acknowledged writes and the fencing proof are judged from
  * the recorded history by src/check/lostwrites.c, never by the kata's own counters. */
+#include <assert.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -554,6 +555,8 @@ static void on_wal(struct sim *s, struct world *w, int r, int from, const struct
     if (m->len < sizeof(h))
         return;
     memcpy(&h, m->data, sizeof(h));
+    if (h.n > (m->len - sizeof(h)) / sizeof(struct wrec))
+        return;
     if (d->primary || from != d->upstream || h.term != d->term)
         return; /* a stream from a deposed primary (or not ours) */
     if (h.prev_lsn > d->len) {
@@ -1144,7 +1147,8 @@ static void judge(struct world *w, struct verdict *v, sim_time end)
     for (size_t i = 0; i < fp->len; i++)
         ids[i] = fp->log[i].id;
     int rc = lostwrites_check(w->writes, w->nwrites, ids, fp->len, &v->lost);
-    (void)rc; /* ids are unique by construction (client << 40 | seq) */
+    assert(rc >= 0); /* ids are unique by construction (client << 40 | seq) */
+    (void)rc;
     free(ids);
     sim_time first = w->npromos ? w->promos[0].at : INT64_MAX;
     for (size_t i = 0; i < v->lost.nlost; i++)
