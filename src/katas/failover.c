@@ -1572,10 +1572,12 @@ static const struct kata_param params[] = {
 };
 
 static const struct kata_bug bugs[] = {
-    {"ack-before-standby", "semi-sync/sync acknowledge commits before the standby confirms (as async)"},
-    {"promote-lower", "the coordinator promotes the replica with the lower LSN"},
-    {"no-fence", "replicas keep taking the old primary's stream after the coordinator's query"},
-    {"ignore-fencing", "the primary writes with an expired lease (lease); the disk takes older tokens (token)"},
+    {"ack-before-standby", "semi-sync/sync acknowledge commits before the standby confirms (as async; caught under "
+                           "semi-sync or sync)"},
+    {"promote-lower", "the coordinator promotes the replica with the lower LSN (caught under semi-sync)"},
+    {"no-fence", "replicas keep taking the old primary's stream after the coordinator's query (semi-sync swarm)"},
+    {"ignore-fencing", "the primary writes with an expired lease (fencing=lease); the disk takes older tokens "
+                       "(fencing=token)"},
 };
 
 const struct kata kata_failover = {
@@ -1594,7 +1596,9 @@ const struct kata kata_failover = {
                "client_visible_state). The summary answers the drill: time to detect, the higher LSN at the kill, "
                "writes lost on promotion (from the lostwrites checker: acknowledged, absent from the new primary's "
                "log) and the mode's data-loss window in one sentence. no-lost-acked-writes is checked where the mode "
-               "owes it (sync; semi-sync while replica1 answers the promotion).",
+               "owes it (sync; semi-sync while an in-sync standby answers each promotion); fenced with lease or token "
+               "(no write accepted by a deposed primary after its successor's term started). compare=1 prints the "
+               "modes side by side; --svg draws the LSNs, the lag, the kill, the promotion and the lost writes.",
     .params = params,
     .nparams = sizeof(params) / sizeof(params[0]),
     .bugs = bugs,
