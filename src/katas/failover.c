@@ -655,7 +655,7 @@ static void coord_tick(struct sim *s, struct world *w)
 static void decide(struct sim *s, struct world *w, int64_t term)
 {
     struct coord *c = &w->co;
-    if (!c->failing || term != c->cand_term)
+    if (!c->failing || term != c->cand_term || !c->locked)
         return;
     if (!c->answered || (w->fencing == F_TOKEN && !((c->fenced >> c->primary) & 1))) {
         query(s, w); /* nobody answered, or the old primary's disk is not fenced yet: ask again */
@@ -900,8 +900,8 @@ static void on_restart(struct sim *s, node_id self)
         /* its state is durable (think etcd): a failover in progress is finished, since the replicas are
          * already fenced; otherwise the primary gets a full timeout before being suspected again */
         w->co.last_hb = s->now;
-        if (w->co.failing)
-            query(s, w);
+        if (w->co.failing && w->co.locked)
+            query(s, w); /* (lease: without the lock, the next tick asks etcd for it again) */
     }
 }
 

@@ -214,6 +214,14 @@ static void fencing_keeps_the_old_primary_out(void **state)
     run(&r, 1, "ignore-fencing", false, pause_lease);
     assert_int_equal(check(&r, "fenced"), 0);
     done(&r);
+    /* regression seeds of the lease swarm: the coordinator crashed after declaring the failure and, restarting,
+     * fenced and promoted without holding the lock (2233: the old primary kept writing; 3111: writes stopped) */
+    static const uint64_t lease_seeds[] = {2233, 3111};
+    for (size_t i = 0; i < 2; i++) {
+        run(&r, lease_seeds[i], NULL, true, lease);
+        assert_int_equal(kata_failures(&r.ctx), 0);
+        done(&r);
+    }
     /* none: no such check, and the split brain shows in the figures */
     run(&r, 1, NULL, false, NULL);
     assert_int_equal(check(&r, "fenced"), -1);
