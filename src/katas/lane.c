@@ -4,6 +4,9 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include "core/units.h"
 
 bool lane_get_dist(struct kata_ctx *ctx, const struct kata *k, const char *name, struct dist *out)
 {
@@ -54,4 +57,29 @@ const char *lane_fmt_ns(char *out, size_t n, double ns)
     else
         snprintf(out, n, "%.0fus", ns / 1e3);
     return out;
+}
+
+bool lane_parse_when(const char *s, bool allow_pct, enum lane_when *kind, double *pct, int64_t *ns)
+{
+    if (!s)
+        return false;
+    if (!strcmp(s, "off")) {
+        *kind = LANE_OFF;
+        return true;
+    }
+    if (allow_pct && s[0] == 'p') {
+        char *end;
+        double v = strtod(s + 1, &end);
+        if (end == s + 1 || *end || !(v >= 1 && v < 100))
+            return false;
+        *kind = LANE_PERCENTILE;
+        *pct = v;
+        return true;
+    }
+    int64_t v;
+    if (units_parse_duration(s, &v) || v <= 0)
+        return false;
+    *kind = LANE_DURATION;
+    *ns = v;
+    return true;
 }

@@ -228,17 +228,17 @@ static bool read_cfg(struct kata_ctx *ctx, struct tl_cfg *c)
         return false;
     }
     const char *h = kata_get_str(ctx, k, "hedge");
-    double pct;
-    char *end;
-    if (!strcmp(h, "off")) {
-        c->hedge_after = -1;
-    } else if (h[0] == 'p' && (pct = strtod(h + 1, &end)) >= 1 && pct < 100 && *end == 0 && end != h + 1) {
-        c->hedge_after = estimate_quantile(c, ctx->seed, pct / 100);
-    } else if (units_parse_duration(h, &c->hedge_after)) {
+    enum lane_when kind;
+    double pct = 0;
+    if (!lane_parse_when(h, true, &kind, &pct, &c->hedge_after)) {
         snprintf(ctx->error, sizeof(ctx->error), "bad value '%.60s' for parameter 'hedge': expected off, a percentile "
-                 "such as p95, or a duration such as 10ms", h);
+                 "such as p95, or a duration such as 10ms", h ? h : "");
         return false;
     }
+    if (kind == LANE_OFF)
+        c->hedge_after = -1;
+    else if (kind == LANE_PERCENTILE)
+        c->hedge_after = estimate_quantile(c, ctx->seed, pct / 100);
     c->bug_count_replies = kata_bug_is(ctx, "count-replies");
     c->bug_hedge_at_once = kata_bug_is(ctx, "hedge-at-once");
     c->bug_same_replica = kata_bug_is(ctx, "hedge-same-replica");
