@@ -154,4 +154,18 @@ static inline void lexercise(const char *kata, int n, const char *key_heading)
     }
 }
 
+/* Each "name=value" alone must be refused with a one-line error (run returns -1). */
+static inline void lbad(const char *kata, const char *const *bad)
+{
+    for (int i = 0; bad[i]; i++) {
+        const char *const one[] = {bad[i], NULL};
+        struct lopts o = {.params = one};
+        struct lrun r;
+        if (lrun(&r, kata, 1, &o) != -1)
+            fail_msg("%s: %s accepted", kata, bad[i]);
+        assert_true(r.ctx.error[0] != 0 && !strchr(r.ctx.error, '\n'));
+        lrun_free(&r);
+    }
+}
+
 #endif

@@ -88,15 +88,8 @@ static void exercise_key(void **state)
 static void bad_parameters(void **state)
 {
     (void)state;
-    const char *const bad[][2] = {{"hedge=p0", NULL}, {"hedge=soon", NULL}, {"replicas=3", NULL},
-                                  {"fanout=0", NULL}};
-    for (int i = 0; i < 4; i++) {
-        struct lopts o = {.params = bad[i]};
-        struct lrun r;
-        assert_int_equal(lrun(&r, "tail-latency", 1, &o), -1);
-        assert_true(r.ctx.error[0] != 0);
-        lrun_free(&r);
-    }
+    const char *const bad[] = {"hedge=p0", "hedge=soon", "replicas=3", "fanout=0", NULL};
+    lbad("tail-latency", bad);
 }
 
 int main(void)
