@@ -1,6 +1,7 @@
 # CLI tests for the fdetect-worksheet kata: the worksheet for the default workload, a 1,000-workload swarm, every
 # bug caught, the exercise and its verified key.
 . "$(dirname "$0")/lib.inc"
+. "$(dirname "$0")/lane.inc"
 
 expect_exit 0 "worksheet default run" "$DKATA" run fdetect-worksheet --param verify=6h
 expect_grep "worksheet solves the timeout" '^   T = 2\.835s' "$TMP/out"
@@ -13,8 +14,4 @@ expect_grep "worksheet swarm: no failing seed" '^failing seeds: 0 of 1000' "$TMP
 for bug in forget-pauses jitter-not-doubled forget-loss; do
   expect_exit 1 "worksheet bug $bug caught" "$DKATA" run fdetect-worksheet --bug "$bug" --seeds 100 --param verify=2h
 done
-expect_exit 0 "worksheet exercise" "$DKATA" run fdetect-worksheet --seed 3 --exercise
-if grep -q 'Answer key' "$TMP/out"; then echo "not ok worksheet exercise holds the key back"; else
-  echo "ok worksheet exercise holds the key back"; fi
-expect_exit 0 "worksheet answers" "$DKATA" run fdetect-worksheet --seed 3 --answers --param verify=2h
-expect_grep "worksheet key verified in simulation" '^  ok +budget-holds' "$TMP/out"
+expect_exercise fdetect-worksheet 3 budget-holds --param verify=2h

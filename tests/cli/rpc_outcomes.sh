@@ -1,6 +1,7 @@
 # CLI tests for the rpc-outcomes kata: the story of one call, the outcome table, a 10,000-seed swarm counting the
 # outcome set, every bug caught, the exercise.
 . "$(dirname "$0")/lib.inc"
+. "$(dirname "$0")/lane.inc"
 
 expect_exit 0 "rpc default run tells the story" "$DKATA" run rpc-outcomes --seed 3
 expect_grep "rpc story from both sides" 'server +APPLIES call 0' "$TMP/out"
@@ -20,8 +21,4 @@ for bug in ack-before-apply volatile-dedup key-per-attempt; do
   expect_exit 1 "rpc bug $bug caught" "$DKATA" run rpc-outcomes --bug "$bug" --seeds 1000 --param calls=20
 done
 
-expect_exit 0 "rpc exercise" "$DKATA" run rpc-outcomes --seed 2 --exercise
-if grep -q 'Answer key' "$TMP/out"; then echo "not ok rpc exercise holds the key back"; else
-  echo "ok rpc exercise holds the key back"; fi
-expect_exit 0 "rpc answers" "$DKATA" run rpc-outcomes --seed 2 --answers
-expect_grep "rpc key matches the record" '^  ok +key-matches-the-record' "$TMP/out"
+expect_exercise rpc-outcomes 2 key-matches-the-record

@@ -79,14 +79,7 @@ static void bugs_are_caught(void **state)
 static void determinism(void **state)
 {
     (void)state;
-    struct lopts o = {.random_faults = true};
-    struct lrun a, b;
-    assert_int_equal(lrun(&a, "fdetect", 42, &o), 0);
-    assert_int_equal(lrun(&b, "fdetect", 42, &o), 0);
-    assert_int_equal(a.hash, b.hash);
-    assert_true(a.trace_len == b.trace_len && memcmp(a.trace, b.trace, a.trace_len) == 0);
-    lrun_free(&a);
-    lrun_free(&b);
+    ldeterminism("fdetect", 42, NULL);
 }
 
 static void exercise_key_replays(void **state)

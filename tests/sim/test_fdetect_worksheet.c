@@ -63,15 +63,7 @@ static void bugs_are_caught(void **state)
 static void determinism(void **state)
 {
     (void)state;
-    const char *const p[] = {"verify=1h", NULL};
-    struct lopts o = {.random_faults = true, .params = p};
-    struct lrun a, b;
-    assert_int_equal(lrun(&a, "fdetect-worksheet", 7, &o), 0);
-    assert_int_equal(lrun(&b, "fdetect-worksheet", 7, &o), 0);
-    assert_int_equal(a.hash, b.hash);
-    assert_string_equal(a.ctx.text.data ? a.ctx.text.data : "", b.ctx.text.data ? b.ctx.text.data : "");
-    lrun_free(&a);
-    lrun_free(&b);
+    ldeterminism("fdetect-worksheet", 7, (const char *const[]){"verify=1h", NULL});
 }
 
 static void exercise_key_verified(void **state)

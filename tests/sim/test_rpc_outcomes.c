@@ -94,14 +94,7 @@ static void bugs_are_caught_and_swarm_holds(void **state)
 static void determinism(void **state)
 {
     (void)state;
-    const char *const many[] = {"calls=50", NULL};
-    struct lopts o = {.random_faults = true, .params = many};
-    struct lrun a, b;
-    assert_int_equal(lrun(&a, "rpc-outcomes", 11, &o), 0);
-    assert_int_equal(lrun(&b, "rpc-outcomes", 11, &o), 0);
-    assert_int_equal(a.hash, b.hash);
-    lrun_free(&a);
-    lrun_free(&b);
+    ldeterminism("rpc-outcomes", 11, (const char *const[]){"calls=50", NULL});
 }
 
 static void exercise_key(void **state)

@@ -62,13 +62,7 @@ static void bugs_are_caught_and_swarm_holds(void **state)
 static void determinism(void **state)
 {
     (void)state;
-    struct lopts o = {.random_faults = true, .quiet = true};
-    struct lrun a, b;
-    assert_int_equal(lrun(&a, "swim", 9, &o), 0);
-    assert_int_equal(lrun(&b, "swim", 9, &o), 0);
-    assert_int_equal(a.hash, b.hash);
-    lrun_free(&a);
-    lrun_free(&b);
+    ldeterminism("swim", 9, NULL);
 }
 
 static void exercise_key(void **state)

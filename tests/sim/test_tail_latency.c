@@ -69,14 +69,7 @@ static void bugs_are_caught_and_swarm_holds(void **state)
 static void determinism(void **state)
 {
     (void)state;
-    const char *const p[] = {"requests=200", NULL};
-    struct lopts o = {.random_faults = true, .quiet = true, .params = p};
-    struct lrun a, b;
-    assert_int_equal(lrun(&a, "tail-latency", 5, &o), 0);
-    assert_int_equal(lrun(&b, "tail-latency", 5, &o), 0);
-    assert_int_equal(a.hash, b.hash);
-    lrun_free(&a);
-    lrun_free(&b);
+    ldeterminism("tail-latency", 5, (const char *const[]){"requests=200", NULL});
 }
 
 static void exercise_key(void **state)
