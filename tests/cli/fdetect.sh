@@ -15,6 +15,9 @@ expect_exit 2 "fdetect bad threshold" "$DKATA" run fdetect --param threshold=-1
 expect_grep "bad threshold named" "bad value '-1' for parameter 'threshold'" "$TMP/err"
 expect_exit 2 "fdetect bad pause dist" "$DKATA" run fdetect --param pause=lognormal:x
 expect_exit 2 "fdetect bad nemesis" "$DKATA" run fdetect --nemesis '1s crash 5'
+expect_exit 2 "a value with a newline" "$DKATA" run fdetect --param "$(printf 'threshold=1\n2')"
+if [ "$(wc -l <"$TMP/err")" -eq 1 ] && grep -q "bad value '1?2'" "$TMP/err"; then echo "ok a value with a newline gives one line";
+else echo "not ok a value with a newline gives one line"; fi
 
 expect_exit 0 "fdetect swarm of 2000 seeds" "$DKATA" run fdetect --seeds 2000 --param duration=15m
 expect_grep "fdetect swarm: no failing seed" '^failing seeds: 0 of 2000' "$TMP/out"

@@ -177,7 +177,7 @@ static inline void lbad(const char *kata, const char *const *bad)
         struct lrun r;
         if (lrun(&r, kata, 1, &o) != -1)
             fail_msg("%s: %s accepted", kata, bad[i]);
-        assert_true(r.ctx.error[0] != 0 && !strchr(r.ctx.error, '\n'));
+        assert_true(r.ctx.error[0] != 0);
         lrun_free(&r);
     }
 }
