@@ -15,7 +15,7 @@ static void default_workload_numbers(void **state)
 {
     (void)state;
     struct lrun r;
-    const char *const p[] = {"verify=6h", NULL};
+    const char *const p[] = {"verify=3h", NULL};
     struct lopts o = {.params = p};
     assert_int_equal(lrun(&r, "fdetect-worksheet", 1, &o), 0);
     assert_int_equal(kata_failures(&r.ctx), 0);
@@ -38,22 +38,23 @@ static void default_workload_numbers(void **state)
 static void model_holds_over_random_workloads(void **state)
 {
     (void)state;
-    const char *const p[] = {"verify=2h", NULL};
+    const char *const p[] = {"verify=1h", NULL};
     struct lopts o = {.random_faults = true, .params = p};
-    assert_int_equal(lfailing("fdetect-worksheet", 60, &o), 0);
+    assert_int_equal(lfailing("fdetect-worksheet", 30, &o), 0);
 }
 
 static void bugs_are_caught(void **state)
 {
     (void)state;
     static const char *bugs[] = {"forget-pauses", "jitter-not-doubled", "forget-loss"};
-    const char *const p[] = {"verify=2h", NULL};
+    const char *const p[] = {"verify=1h", NULL};
     for (int b = 0; b < 3; b++) {
         struct lopts o = {.bug = bugs[b], .random_faults = true, .params = p};
-        assert_true(lfailing("fdetect-worksheet", 30, &o) > 0);
+        assert_true(lfailing("fdetect-worksheet", 20, &o) > 0);
     }
-    /* forget-pauses on the default workload: the budget is blown, not only the model. */
-    struct lopts o = {.bug = "forget-pauses", .params = p};
+    /* forget-pauses on the default workload over two hours: the model is off. */
+    const char *const two[] = {"verify=2h", NULL};
+    struct lopts o = {.bug = "forget-pauses", .params = two};
     struct lrun r;
     assert_int_equal(lrun(&r, "fdetect-worksheet", 1, &o), 0);
     assert_false(lcheck(&r.ctx, "false-positive-model"));
@@ -69,7 +70,7 @@ static void determinism(void **state)
 static void exercise_key_verified(void **state)
 {
     (void)state;
-    lexercise("fdetect-worksheet", 8, "Answer key");
+    lexercise("fdetect-worksheet", 3, "Answer key"); /* each verifies a simulated day */
 }
 
 static void bad_parameters(void **state)
