@@ -14,6 +14,6 @@ expect_exit 0 "swim determinism" "$DKATA" run swim --seed 6 --faults random --ch
 expect_exit 0 "swim swarm of 1000 seeds" "$DKATA" run swim --seeds 1000
 expect_grep "swim swarm: no failing seed" '^failing seeds: 0 of 1000' "$TMP/out"
 for bug in no-piggyback no-refute stale-suspect; do
-  expect_exit 1 "swim bug $bug caught" "$DKATA" run swim --bug "$bug" --seeds 100
+  expect_exit 1 "swim bug $bug caught" "$DKATA" run swim --bug "$bug" --seeds 50
 done
 expect_exercise swim 3 failed-probe-rate-matches
