@@ -19,7 +19,7 @@ bool lane_get_dist(struct kata_ctx *ctx, const struct kata *k, const char *name,
     return true;
 }
 
-bool lane_nemesis(struct kata_ctx *ctx, int nnodes, struct fault_plan *plan)
+bool lane_nemesis(struct kata_ctx *ctx, int nnodes, int only, const char *why, struct fault_plan *plan)
 {
     fault_plan_init(plan);
     if (!ctx->nemesis)
@@ -29,6 +29,17 @@ bool lane_nemesis(struct kata_ctx *ctx, int nnodes, struct fault_plan *plan)
         snprintf(ctx->error, sizeof(ctx->error), "%s", err);
         fault_plan_close(plan);
         return false;
+    }
+    for (size_t i = 0; only >= 0 && i < plan->n; i++) {
+        enum fault_op op = plan->steps[i].op;
+        bool on_node = op == FAULT_CRASH || op == FAULT_RESTART || op == FAULT_PAUSE || op == FAULT_RESUME ||
+                       op == FAULT_SKEW;
+        if (on_node && plan->steps[i].node != only) {
+            snprintf(ctx->error, sizeof(ctx->error), "bad --nemesis: node faults may name only %s (got node %d)",
+                     why, (int)plan->steps[i].node);
+            fault_plan_close(plan);
+            return false;
+        }
     }
     return true;
 }

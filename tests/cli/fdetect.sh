@@ -15,6 +15,9 @@ expect_exit 2 "fdetect bad threshold" "$DKATA" run fdetect --param threshold=-1
 expect_grep "bad threshold named" "bad value '-1' for parameter 'threshold'" "$TMP/err"
 expect_exit 2 "fdetect bad pause dist" "$DKATA" run fdetect --param pause=lognormal:x
 expect_exit 2 "fdetect bad nemesis" "$DKATA" run fdetect --nemesis '1s crash 5'
+expect_exit 2 "fdetect nemesis may not touch the monitor" "$DKATA" run fdetect --nemesis '10s pause 1; 15s resume 1'
+expect_grep "fdetect nemesis names node 0" 'node faults may name only node 0' "$TMP/err"
+expect_exit 0 "fdetect nemesis isolating the monitor" "$DKATA" run fdetect --nemesis '10s isolate 1; 20s heal' --param duration=2m
 expect_exit 2 "a value with a newline" "$DKATA" run fdetect --param "$(printf 'threshold=1\n2')"
 if [ "$(wc -l <"$TMP/err")" -eq 1 ] && grep -q "bad value '1?2'" "$TMP/err"; then echo "ok a value with a newline gives one line";
 else echo "not ok a value with a newline gives one line"; fi

@@ -11,6 +11,8 @@ expect_grep "rpc: some calls never applied" '^  timeout; never applied.* [1-9][0
 expect_exit 0 "rpc without a key" "$DKATA" run rpc-outcomes --param calls=20000 --param key=off
 expect_grep "rpc without a key applies twice" '^  reply; applied two or more times +[1-9]' "$TMP/out"
 expect_exit 0 "rpc determinism" "$DKATA" run rpc-outcomes --seed 4 --param calls=100 --faults random --check-determinism
+expect_exit 2 "rpc nemesis may not crash the caller" "$DKATA" run rpc-outcomes --nemesis '10ms crash 0'
+expect_exit 0 "rpc nemesis crashing the server" "$DKATA" run rpc-outcomes --nemesis '12ms crash 1; 200ms restart 1' --param calls=5
 expect_exit 2 "rpc bad key" "$DKATA" run rpc-outcomes --param key=maybe
 expect_grep "rpc bad key named" "bad value 'maybe' for parameter 'key': expected on\|off" "$TMP/err"
 
