@@ -38,13 +38,13 @@ static void end_state(struct saga_report *r, const struct order_state *o, int i)
         int want = o->charges ? 1 : 0;
         if (o->refunds != want || o->refunded != o->charged) {
             r->not_refunded_once++;
-            note(r, SAGA_RULE_ONCE, "cancelled order o%d was refunded %d time(s), %lld.%02lld of %lld.%02lld charged", i, o->refunds,
+            note(r, SAGA_RULE_ONCE, "cancelled order o%d was refunded %d times, %lld.%02lld of %lld.%02lld charged", i, o->refunds,
                  (long long)(o->refunded / 100), (long long)(o->refunded % 100), (long long)(o->charged / 100),
                  (long long)(o->charged % 100));
         }
     } else if (o->refunds) {
         r->not_refunded_once++;
-        note(r, SAGA_RULE_ONCE, "order o%d was refunded %d time(s) but never cancelled", i, o->refunds);
+        note(r, SAGA_RULE_ONCE, "order o%d was refunded %d times but never cancelled", i, o->refunds);
     }
     if (o->refunded > o->charged)
         r->excess_refunded += o->refunded - o->charged;
