@@ -12,6 +12,8 @@ static const struct cmd commands[] = {
     {"check", cmd_check, "check a history: linearizability (Jepsen log, EDN, JSON lines) or session guarantees"},
     {"serve", cmd_serve, "serve the idempotent payments API for real (and load it, and audit it)"},
     {"lab", cmd_lab, "real-system labs: PostgreSQL failover and replication-lag drills (lab pg ...)"},
+    {"mistake", cmd_mistake, "the mistake log: add a mistake with a tag, list them with counts per tag"},
+    {"progress", cmd_progress, "the module's completion standards, ticked from the journal of runs"},
 };
 #define NCOMMANDS ((int)(sizeof(commands) / sizeof(commands[0])))
 
