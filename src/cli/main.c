@@ -13,6 +13,7 @@ static const struct cmd commands[] = {
     {"serve", cmd_serve, "serve the idempotent payments API for real (and load it, and audit it)"},
     {"lab", cmd_lab, "real-system labs: PostgreSQL failover and replication-lag drills (lab pg ...)"},
     {"mistake", cmd_mistake, "the mistake log: add a mistake with a tag, list them with counts per tag"},
+    {"worksheet", cmd_worksheet, "a drill's questions as a Markdown worksheet: jepsen report or postmortem"},
     {"progress", cmd_progress, "the module's completion standards, ticked from the journal of runs"},
 };
 #define NCOMMANDS ((int)(sizeof(commands) / sizeof(commands[0])))
@@ -24,7 +25,7 @@ static void usage(FILE *f)
                "injection, a kata for every drill, and checkers that judge from the recorded history.\n\n"
                "commands:\n");
     for (int i = 0; i < NCOMMANDS; i++)
-        fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+        fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].summary);
     fprintf(f, "\n'dkata <command> --help' explains a command; 'dkata help KATA' explains a kata.\n"
                "exit codes: 0 ok, 1 an invariant was violated, 2 bad usage or input.\n");
 }
