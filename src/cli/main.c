@@ -13,6 +13,7 @@ static const struct cmd commands[] = {
     {"serve", cmd_serve, "serve the idempotent payments API for real (and load it, and audit it)"},
     {"lab", cmd_lab, "real-system labs: PostgreSQL failover and replication-lag drills (lab pg ...)"},
     {"mistake", cmd_mistake, "the mistake log: add a mistake with a tag, list them with counts per tag"},
+    {"replay", cmd_replay, "a public outage rebuilt on the simulator, with the configuration that prevents it"},
     {"worksheet", cmd_worksheet, "a drill's questions as a Markdown worksheet: jepsen report or postmortem"},
     {"progress", cmd_progress, "the module's completion standards, ticked from the journal of runs"},
 };
