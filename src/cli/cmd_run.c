@@ -52,6 +52,7 @@ static void run_help(void)
            "                         scripted), report every failure with its replay command\n"
            "  --seed-from S          swarm: first seed (default 1)\n"
            "  --jobs J               swarm: worker processes (default: all cores)\n"
+           "  --memo, --card FILE    shorthands for --param memo=yes and --param card=FILE (katas with them)\n"
            "  --no-log               keep this run out of the journal (so does DKATA_NO_JOURNAL=1)\n\n"
            "exit: 0 every check held, 1 a check failed (an invariant was violated), 2 bad usage.\n");
 }
@@ -84,6 +85,14 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
         } else if (!strcmp(a, "--json")) {
             o->json = takes = false;
             o->json = true;
+        } else if ((!strcmp(a, "--memo") || !strcmp(a, "--card")) && kata_param_index(o->k, a + 2) >= 0) {
+            /* shorthands of katas that have the parameter: --memo is memo=yes, --card X is card=X */
+            int idx = kata_param_index(o->k, a + 2);
+            if (a[2] == 'c' && !v)
+                return cli_usage("option '--card' needs a value (a built-in card or a card file)");
+            o->values[idx] = a[2] == 'm' ? "yes" : v;
+            o->given[idx] = true;
+            takes = a[2] == 'c';
         } else if (!strcmp(a, "--no-log")) {
             o->no_log = true;
             takes = false;
