@@ -25,6 +25,7 @@ int cmd_mistake(int argc, char **argv);
 int cmd_progress(int argc, char **argv);
 int cmd_worksheet(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
+int cmd_drill(int argc, char **argv);
 
 /* Prints "dkata: <message>" (one line) to stderr and returns EXIT_USAGE. */
 int cli_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

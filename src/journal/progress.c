@@ -33,7 +33,7 @@ static const struct item items[] = {
     {"000", "000-mistakes5", "Mistake log holds at least 5 recurring errors (distinct tags)",
      "SELECT count(DISTINCT tag) FROM mistakes", 5, "dkata mistake add --tag TAG \"text\""},
     {"001", "001-clocks2", "Ran Kata 1 (Lamport and vector clocks) at least twice",
-     "SELECT count(*) FROM entries WHERE (" CLEAN " AND name='clocks') OR (kind='drill' AND name='clocks')", 2,
+     "SELECT count(*) FROM entries WHERE (" CLEAN " AND name='clocks') OR (kind='drill' AND name='clocks' AND outcome='passed')", 2,
      "dkata run clocks, or dkata drill clocks"},
     {"001", "001-raft", "Ran Kata 2 (Raft election) and never saw two leaders in one term", RUNS_OF("raft-election"), 1,
      "dkata run raft-election"},
