@@ -111,14 +111,17 @@ int journal_open(struct journal *j)
     sqlite3_busy_timeout(j->db, 10000);
     /* WAL: readers never block the writer, and a writer killed mid-transaction leaves an uncommitted tail that
      * the next opener ignores. Setting it is itself a write; the busy timeout covers concurrent first opens. */
-    if (sqlite3_exec(j->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", NULL, NULL, NULL) != SQLITE_OK ||
-        sqlite3_exec(j->db, "BEGIN IMMEDIATE;", NULL, NULL, NULL) != SQLITE_OK) {
+    if (sqlite3_exec(j->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", NULL, NULL, NULL) != SQLITE_OK) {
         int rc = fail(j, "cannot use journal");
         journal_close(j);
         return rc;
     }
-    if (sqlite3_exec(j->db, schema, NULL, NULL, NULL) != SQLITE_OK ||
-        sqlite3_exec(j->db, "COMMIT;", NULL, NULL, NULL) != SQLITE_OK) {
+    /* The schema once (user_version 1 marks it), in a transaction: two first openers race harmlessly. */
+    if (journal_count(j, "PRAGMA user_version") == 1)
+        return 0;
+    if (sqlite3_exec(j->db, "BEGIN IMMEDIATE;", NULL, NULL, NULL) != SQLITE_OK ||
+        sqlite3_exec(j->db, schema, NULL, NULL, NULL) != SQLITE_OK ||
+        sqlite3_exec(j->db, "PRAGMA user_version=1; COMMIT;", NULL, NULL, NULL) != SQLITE_OK) {
         int rc = fail(j, "cannot create the tables of journal");
         sqlite3_exec(j->db, "ROLLBACK;", NULL, NULL, NULL);
         journal_close(j);
