@@ -21,6 +21,11 @@ int cmd_check(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_lab(int argc, char **argv);
 int cmd_test(int argc, char **argv);
+int cmd_mistake(int argc, char **argv);
+int cmd_progress(int argc, char **argv);
+int cmd_worksheet(int argc, char **argv);
+int cmd_replay(int argc, char **argv);
+int cmd_drill(int argc, char **argv);
 
 /* Prints "dkata: <message>" (one line) to stderr and returns EXIT_USAGE. */
 int cli_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

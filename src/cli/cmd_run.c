@@ -14,6 +14,7 @@
 
 #include "cli/cli.h"
 #include "core/trace.h"
+#include "journal/journal.h"
 #include "katas/kata.h"
 
 #define MAX_PARAMS 32
@@ -24,6 +25,7 @@ struct run_opts {
     bool given[MAX_PARAMS];
     uint64_t seed, seeds, seed_from;
     bool seed_given, seeds_given, json, check_det, random_faults, faults_given;
+    bool no_log; /* --no-log: keep this run out of the journal */
     bool exercise, answers; /* --exercise / --answers: print the kata's exercise (and its key) for the seed */
     const char *bug, *nemesis, *trace_file, *svg_file;
     long jobs;
@@ -49,7 +51,9 @@ static void run_help(void)
            "  --seeds N              swarm: run N seeds (random faults from each seed unless --faults\n"
            "                         scripted), report every failure with its replay command\n"
            "  --seed-from S          swarm: first seed (default 1)\n"
-           "  --jobs J               swarm: worker processes (default: all cores)\n\n"
+           "  --jobs J               swarm: worker processes (default: all cores)\n"
+           "  --memo, --card FILE    shorthands for --param memo=yes and --param card=FILE (katas with them)\n"
+           "  --no-log               keep this run out of the journal (so does DKATA_NO_JOURNAL=1)\n\n"
            "exit: 0 every check held, 1 a check failed (an invariant was violated), 2 bad usage.\n");
 }
 
@@ -81,6 +85,17 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
         } else if (!strcmp(a, "--json")) {
             o->json = takes = false;
             o->json = true;
+        } else if ((!strcmp(a, "--memo") || !strcmp(a, "--card")) && kata_param_index(o->k, a + 2) >= 0) {
+            /* shorthands of katas that have the parameter: --memo is memo=yes, --card X is card=X */
+            int idx = kata_param_index(o->k, a + 2);
+            if (a[2] == 'c' && !v)
+                return cli_usage("option '--card' needs a value (a built-in card or a card file)");
+            o->values[idx] = a[2] == 'm' ? "yes" : v;
+            o->given[idx] = true;
+            takes = a[2] == 'c';
+        } else if (!strcmp(a, "--no-log")) {
+            o->no_log = true;
+            takes = false;
         } else if (!strcmp(a, "--check-determinism")) {
             o->check_det = true;
             takes = false;
@@ -164,7 +179,7 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
         } else {
             return cli_usage("unknown option '%s' for 'run' (accepted: --seed, --param, --bug, --nemesis, --faults, "
                              "--json, --trace, --svg, --check-determinism, --exercise, --answers, --seeds, "
-                             "--seed-from, --jobs)",
+                             "--seed-from, --jobs, --no-log)",
                              a);
         }
         if (takes)
@@ -691,6 +706,21 @@ static int run_exercise(const struct run_opts *o)
     return exit_code;
 }
 
+/* The journal hook: one entry per run, or one per swarm. */
+static void log_run(const struct run_opts *o, int rc, double secs)
+{
+    struct buf params;
+    buf_init(&params);
+    for (int i = 0; i < o->k->nparams; i++)
+        buf_printf(&params, "%s%s=%s", i ? " " : "", o->k->params[i].name, o->values[i]);
+    journal_note(&(struct journal_entry){.kind = o->seeds_given ? "swarm" : "run", .name = o->k->name,
+                                         .params = params.data, .bug = o->bug,
+                                         .seed = o->seeds_given ? o->seed_from : o->seed,
+                                         .seeds = o->seeds_given ? o->seeds : 1,
+                                         .outcome = rc ? "violated" : "ok", .seconds = secs});
+    buf_close(&params);
+}
+
 int cmd_run(int argc, char **argv)
 {
     struct run_opts o;
@@ -699,5 +729,9 @@ int cmd_run(int argc, char **argv)
         return rc < 0 ? EXIT_OKAY : rc;
     if (o.exercise)
         return run_exercise(&o);
-    return o.seeds_given ? run_swarm(&o) : run_single(&o);
+    double start = journal_now();
+    rc = o.seeds_given ? run_swarm(&o) : run_single(&o);
+    if (!o.no_log && rc != EXIT_USAGE)
+        log_run(&o, rc, journal_now() - start);
+    return rc;
 }

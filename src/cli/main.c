@@ -12,6 +12,11 @@ static const struct cmd commands[] = {
     {"check", cmd_check, "check a history: linearizability (Jepsen log, EDN, JSON lines) or session guarantees"},
     {"serve", cmd_serve, "serve the idempotent payments API for real (and load it, and audit it)"},
     {"lab", cmd_lab, "real-system labs: PostgreSQL failover and replication-lag drills (lab pg ...)"},
+    {"mistake", cmd_mistake, "the mistake log: add a mistake with a tag, list them with counts per tag"},
+    {"replay", cmd_replay, "a public outage rebuilt on the simulator, with the configuration that prevents it"},
+    {"drill", cmd_drill, "a timed practice round, graded automatically (drill clocks: stamp a trace by hand)"},
+    {"worksheet", cmd_worksheet, "a drill's questions as a Markdown worksheet: jepsen report or postmortem"},
+    {"progress", cmd_progress, "the module's completion standards, ticked from the journal of runs"},
 };
 #define NCOMMANDS ((int)(sizeof(commands) / sizeof(commands[0])))
 
@@ -22,7 +27,7 @@ static void usage(FILE *f)
                "injection, a kata for every drill, and checkers that judge from the recorded history.\n\n"
                "commands:\n");
     for (int i = 0; i < NCOMMANDS; i++)
-        fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+        fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].summary);
     fprintf(f, "\n'dkata <command> --help' explains a command; 'dkata help KATA' explains a kata.\n"
                "exit codes: 0 ok, 1 an invariant was violated, 2 bad usage or input.\n");
 }

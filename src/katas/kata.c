@@ -12,6 +12,7 @@
 #include "core/units.h"
 
 extern const struct kata kata_clocks;
+extern const struct kata kata_shard;
 extern const struct kata kata_failover;
 extern const struct kata kata_fencing;
 extern const struct kata kata_quorum;
@@ -45,6 +46,7 @@ static const struct kata *const registry[] = {
     &kata_lww_skew,
     &kata_split_brain,
     &kata_raft_log,
+    &kata_shard,
 };
 #define NKATAS ((int)(sizeof(registry) / sizeof(registry[0])))
 

@@ -1,0 +1,58 @@
+/* The outage replays: public timelines (facts from the public postmortems, told in our words) next to their
+ * simulator scenarios. */
+#include "katas/replay.h"
+
+#include <string.h>
+
+extern const struct kata replay_github_2018;
+
+static const struct replay github_2018 = {
+    .name = "github-2018",
+    .title = "GitHub, 21 October 2018: degraded service for 24 hours 11 minutes",
+    .source = "GitHub's \"October 21 post-incident analysis\" (github.blog, 30 October 2018)",
+    .timeline =
+        "22:52 UTC  maintenance replacing failing 100G optical equipment cuts the US East Coast network hub off\n"
+        "           from the primary US East Coast data centre for 43 seconds\n"
+        "22:52      the orchestrator nodes in US West and in an East Coast public cloud region form a quorum\n"
+        "           (Raft among the orchestrators) and fail database clusters over to US West primaries\n"
+        "           once connectivity returns the application tier writes to the West primaries, across the\n"
+        "           country; the East servers hold a few seconds of writes never replicated to West, so each\n"
+        "           side has writes the other lacks and failing back automatically is unsafe\n"
+        "22:54      monitoring alerts fire\n"
+        "23:02      engineers find many database clusters in an unexpected topology: only West servers\n"
+        "23:07      deployment tooling locked; 23:09 status yellow; 23:11 status red\n"
+        "23:13      database engineers join; West has taken writes for about 40 minutes, and the team\n"
+        "           chooses data integrity over availability: webhooks and Pages builds paused\n"
+        "00:05      plan: restore from backups, resynchronise replicas in both sites, fall back to the\n"
+        "           original topology, then drain the queued jobs\n"
+        "06:51      several clusters restored from backups in East and replicating West's new writes\n"
+        "11:12      every database primary is in East again\n"
+        "16:24      replicas in sync, the original topology is back; 16:45 the queued backlog is processed\n"
+        "23:03      every pending webhook and Pages build processed: 24h11m after the partition; the few\n"
+        "           seconds of East-only writes are reconciled by hand\n",
+    .concepts = "fallacy 'the network is reliable' (43 seconds of partition); a failure detector that cannot tell "
+                "a dead primary from an unreachable one; a quorum that was right about reachability and wrong about "
+                "failure; asynchronous replication's data-loss window; failover across regions (latency); split "
+                "histories that no automatic reconciliation can merge",
+    .prevented = "an orchestrator that never promotes a primary across regions (GitHub's remediation): the same 43 "
+                 "seconds cost 43 seconds of writes waiting instead of a day of reconciliation. Semi-synchronous "
+                 "commits to the West replica also keep one history, at a cross-country round trip per commit.",
+    .prevent_config = "no-cross-region",
+    .scenario = &replay_github_2018,
+};
+
+static const struct replay *const replays[] = {&github_2018};
+
+const struct replay *const *replay_all(int *n)
+{
+    *n = (int)(sizeof(replays) / sizeof(replays[0]));
+    return replays;
+}
+
+const struct replay *replay_find(const char *name)
+{
+    for (size_t i = 0; i < sizeof(replays) / sizeof(replays[0]); i++)
+        if (!strcmp(replays[i]->name, name))
+            return replays[i];
+    return NULL;
+}
