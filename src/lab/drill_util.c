@@ -1,9 +1,10 @@
-/* Bringing a drill's lab up and down. */
+/* Bringing a drill's lab up and down, and writing its history. */
 #include "lab/drill_util.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 
+#include "check/history.h"
 #include "core/err.h"
 
 int drill_lab_up(struct pglab *lab, const struct pglab_opts *o, bool quiet, char *err, size_t errn)
@@ -63,4 +64,16 @@ void drill_event(struct drill_events *e, const char *fmt, ...)
         printf(e->fmt, t, msg);
         fflush(stdout);
     }
+}
+
+int drill_write_history(const char *path, const struct history *h, char *err, size_t errn)
+{
+    FILE *f = fopen(path, "w");
+    bool ok = f && history_write_jsonl(h, f) == 0;
+    if (f)
+        ok = fclose(f) == 0 && ok;
+    if (ok)
+        return 0;
+    snprintf(err, errn, "cannot write history file %s", path);
+    return ERR_IO;
 }

@@ -25,4 +25,9 @@ void drill_events_close(struct drill_events *e);
 /* Records (and prints) one event at the current time. Not thread-safe: the coordinator's thread only. */
 void drill_event(struct drill_events *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Writes history h to path as dkata JSON lines (src/check/history.h), replacing the file; 0, or ERR_IO with
+ * the message in err. */
+struct history;
+int drill_write_history(const char *path, const struct history *h, char *err, size_t errn);
+
 #endif

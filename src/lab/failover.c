@@ -1,5 +1,8 @@
 /* Kata 1 against a real PostgreSQL: writes at a target rate, kill -9 of the primary, dkata's own
- * detector, promotion of the replica with the higher LSN, repointing, and the lost-write count. */
+ * detector, promotion of the replica with the higher LSN, repointing, and the lost-write count. The
+ * clients' operations are recorded as a dkata history (src/check/history.h) and every acknowledged write
+ * as an accept of the node that acknowledged it; lost writes are judged by src/check/lostwrites.c, as in
+ * the simulator's failover kata. */
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -7,11 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check/history.h"
+#include "check/lostwrites.h"
 #include "core/err.h"
 #include "core/mem.h"
 #include "lab/drill_util.h"
 #include "lab/drills.h"
-#include "lab/lab_hist.h"
 #include "lab/pgconn.h"
 
 static const char *const MODE_NAMES[] = {"async", "semi-sync", "sync"};
@@ -46,20 +50,52 @@ struct fo {
     atomic_llong first_false_at;
     atomic_llong next_id;
     atomic_llong acked, failed, unknown;
-    pthread_mutex_t mu;         /* guards ops, last_error */
-    struct lab_op *ops;
-    size_t nops, capops;
+    pthread_mutex_t mu;         /* guards hist, acc, last_error */
+    struct history hist;        /* the writers' operations, times from t0 */
+    struct lw_accept *acc;      /* every acknowledged write, by the node that acknowledged it */
+    size_t nacc, capacc;
     char last_error[128];
 };
 
-static void record(struct fo *fo, const struct lab_op *op)
+/* Node index of a lab node name: 0 primary, 1 replica1, 2 replica2; -1 none. */
+static int node_index(const char *name)
+{
+    if (strcmp(name, "primary") == 0)
+        return 0;
+    if (strncmp(name, "replica", 7) == 0 && (name[7] == '1' || name[7] == '2') && !name[8])
+        return name[7] - '0';
+    return -1;
+}
+
+/* The history, written under fo->mu with the time taken inside the lock, so that events stay in real-time
+ * order across the writer threads. An invoke of process's write of id (-1: nothing was sent); returns its
+ * time from t0. */
+static int64_t hist_invoke(struct fo *fo, int process, int64_t id)
 {
     pthread_mutex_lock(&fo->mu);
-    XGROW(fo->ops, fo->capops, fo->nops + 1);
-    fo->ops[fo->nops++] = *op;
-    if (op->type != LAB_OP_OK)
-        snprintf(fo->last_error, sizeof fo->last_error, "%s", op->error);
+    int64_t t = lab_now_ns() - fo->t0;
+    history_invoke(&fo->hist, process, "write", NULL, id < 0 ? hist_nil() : hist_int(id), t);
     pthread_mutex_unlock(&fo->mu);
+    return t;
+}
+
+/* The completion of process's pending write: ok (acknowledged by node, which serves term 1 if it is the
+ * old primary, else 2), fail or info with error. Returns its time from t0. */
+static int64_t hist_complete(struct fo *fo, int process, enum hist_type type, int64_t id, int node,
+                             const char *error)
+{
+    pthread_mutex_lock(&fo->mu);
+    int64_t t = lab_now_ns() - fo->t0;
+    size_t i = history_complete(&fo->hist, process, type, id < 0 ? hist_nil() : hist_int(id), t);
+    if (type != HIST_OK) {
+        fo->hist.ev[i].error = xstrdup(error);
+        snprintf(fo->last_error, sizeof fo->last_error, "%s", error);
+    } else {
+        XGROW(fo->acc, fo->capacc, fo->nacc + 1);
+        fo->acc[fo->nacc++] = (struct lw_accept){.id = (uint64_t)id, .node = node, .term = node == 0 ? 1 : 2, .at = t};
+    }
+    pthread_mutex_unlock(&fo->mu);
+    return t;
 }
 
 struct writer {
@@ -99,45 +135,40 @@ static void *writer_main(void *arg)
             c = NULL;
             cur = port;
         }
-        struct lab_op op = {.f = "write", .process = w->idx, .value = -1};
-        snprintf(op.node, sizeof op.node, "%s", port_name(fo, port));
-        if (!port) {
-            op.type = LAB_OP_FAIL;
-            snprintf(op.error, sizeof op.error, "no leader");
-        } else if (!c && !(c = pgconn_open(port, "dkata-writer", 300, op.error, sizeof op.error))) {
-            op.type = LAB_OP_FAIL; /* never sent: certainly not applied */
-        }
-        if (op.error[0]) {
-            op.id = -1;
-            op.time_ns = lab_now_ns() - fo->t0;
+        char err[128] = "";
+        int node = node_index(port_name(fo, port));
+        if (!port)
+            snprintf(err, sizeof err, "no leader");
+        else if (!c)
+            c = pgconn_open(port, "dkata-writer", 300, err, sizeof err);
+        if (!c) {
+            /* never sent: certainly not applied */
+            hist_invoke(fo, w->idx, -1);
+            hist_complete(fo, w->idx, HIST_FAIL, -1, node, err);
             atomic_fetch_add(&fo->failed, 1);
-            record(fo, &op);
             continue;
         }
-        op.id = atomic_fetch_add(&fo->next_id, 1);
-        char id[24], t[24];
-        snprintf(id, sizeof id, "%lld", (long long)op.id);
-        snprintf(t, sizeof t, "%lld", (long long)(lab_now_ns() - fo->t0));
-        const char *params[] = {id, t};
+        int64_t id = atomic_fetch_add(&fo->next_id, 1);
+        char ids[24], t[24];
+        snprintf(ids, sizeof ids, "%lld", (long long)id);
+        snprintf(t, sizeof t, "%lld", (long long)hist_invoke(fo, w->idx, id));
+        const char *params[] = {ids, t};
         PGresult *r = pgconn_query(c, "INSERT INTO dkata_writes (id, t_ns) VALUES ($1, $2)", 2, params,
-                                   10000, op.error, sizeof op.error);
-        op.time_ns = lab_now_ns() - fo->t0;
-        if (r && PQresultStatus(r) == PGRES_COMMAND_OK) {
-            op.type = LAB_OP_OK;
-            atomic_fetch_add(&fo->acked, 1);
-        } else {
+                                   10000, err, sizeof err);
+        enum hist_type type = HIST_OK;
+        if (!r || PQresultStatus(r) != PGRES_COMMAND_OK) {
             if (r)
-                pgconn_errline(PQresultErrorMessage(r), op.error, sizeof op.error);
+                pgconn_errline(PQresultErrorMessage(r), err, sizeof err);
             /* a broken connection leaves the outcome unknown; an error reply means not applied */
-            op.type = PQstatus(c) == CONNECTION_OK && r ? LAB_OP_FAIL : LAB_OP_INFO;
-            atomic_fetch_add(op.type == LAB_OP_FAIL ? &fo->failed : &fo->unknown, 1);
+            type = PQstatus(c) == CONNECTION_OK && r ? HIST_FAIL : HIST_INFO;
             if (PQstatus(c) != CONNECTION_OK) {
                 PQfinish(c);
                 c = NULL;
             }
         }
         PQclear(r);
-        record(fo, &op);
+        hist_complete(fo, w->idx, type, id, node, err);
+        atomic_fetch_add(type == HIST_OK ? &fo->acked : type == HIST_FAIL ? &fo->failed : &fo->unknown, 1);
     }
     PQfinish(c);
     return NULL;
@@ -370,7 +401,7 @@ struct summary {
     bool has_recv[2], has_replay[2];
     char promoted[32], other[32];
     long long acked, acked_before_kill, acked_after_kill, failed, unknown, present;
-    size_t nlost;
+    size_t nlost, phantom; /* from the lostwrites checker */
     int64_t lost_ids[20];
     int64_t loss_first_ns, loss_last_ns; /* acknowledgement times of the lost writes, from the kill */
     bool other_follows;
@@ -428,12 +459,45 @@ static int promote(struct run *r, struct summary *s, char *err, size_t errn)
     return 0;
 }
 
-/* Reads every id on the new primary and counts the acknowledged ones it lacks. */
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* The writes of the history (each invoke that sent an id), as the lostwrites checker takes them. */
+static int history_writes(struct fo *fo, struct lw_write **out, size_t *nout, char *err, size_t errn)
+{
+    struct hist_op *ops;
+    size_t nops;
+    if (history_pair(&fo->hist, &ops, &nops)) {
+        snprintf(err, errn, "the drill's history does not pair: %s", fo->hist.err);
+        return ERR_STATE;
+    }
+    struct lw_write *w = xmalloc((nops ? nops : 1) * sizeof *w);
+    size_t n = 0;
+    for (size_t i = 0; i < nops; i++) {
+        const struct hist_event *inv = &fo->hist.ev[ops[i].invoke];
+        if (inv->value.kind != HIST_INT)
+            continue; /* never sent */
+        bool ok = hist_op_type(&fo->hist, &ops[i]) == HIST_OK;
+        w[n++] = (struct lw_write){.id = (uint64_t)inv->value.i, .client = (int)inv->process,
+                                   .invoked_at = inv->time_ns,
+                                   .acked_at = ok ? fo->hist.ev[ops[i].complete].time_ns : -1};
+    }
+    free(ops);
+    *out = w;
+    *nout = n;
+    return 0;
+}
+
+/* Reads every id on the new primary; the lostwrites checker judges the history's writes against them. */
 static int count_lost(struct run *r, struct summary *s, char *err, size_t errn)
 {
     struct fo *fo = &r->fo;
     PGconn *c = pgconn_open(pglab_port(&fo->lab, s->promoted), "dkata-checker", 2000, err, errn);
-    PGresult *res = c ? pgconn_query(c, "SELECT id FROM dkata_writes WHERE id >= 0", 0, NULL, 30000, err, errn)
+    PGresult *res = c ? pgconn_query(c, "SELECT id FROM dkata_writes WHERE id >= 0 ORDER BY id", 0, NULL, 30000,
+                                     err, errn)
                       : NULL;
     if (!res || PQresultStatus(res) != PGRES_TUPLES_OK) {
         PQclear(res);
@@ -443,67 +507,64 @@ static int count_lost(struct run *r, struct summary *s, char *err, size_t errn)
         return ERR_STATE;
     }
     size_t m = (size_t)PQntuples(res);
-    int64_t *present = xmalloc((m + 1) * sizeof *present);
+    uint64_t *present = xmalloc((m + 1) * sizeof *present);
     for (size_t i = 0; i < m; i++)
-        present[i] = atoll(PQgetvalue(res, (int)i, 0));
+        present[i] = strtoull(PQgetvalue(res, (int)i, 0), NULL, 10);
     PQclear(res);
     PQfinish(c);
-    int64_t *acked = xmalloc((fo->nops + 1) * sizeof *acked);
-    size_t n = 0;
-    for (size_t i = 0; i < fo->nops; i++)
-        if (fo->ops[i].type == LAB_OP_OK)
-            acked[n++] = fo->ops[i].id;
-    int64_t *lost = xmalloc((n + 1) * sizeof *lost);
-    s->nlost = lab_hist_lost(acked, n, present, m, lost);
-    s->present = (long long)m;
-    for (size_t i = 0; i < s->nlost && i < 20; i++)
-        s->lost_ids[i] = lost[i];
-    /* the data-loss window: from the first lost write's acknowledgement to the kill */
-    int64_t first = -1, last = -1;
-    for (size_t i = 0; i < fo->nops && s->nlost; i++) {
-        const struct lab_op *op = &fo->ops[i];
-        if (op->type != LAB_OP_OK)
-            continue;
-        size_t lo = 0, hi = s->nlost;
-        while (lo < hi) {
-            size_t mid = (lo + hi) / 2;
-            if (lost[mid] < op->id)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        if (lo < s->nlost && lost[lo] == op->id) {
-            if (first < 0 || op->time_ns < first)
-                first = op->time_ns;
-            if (op->time_ns > last)
-                last = op->time_ns;
-        }
+    struct lw_write *w;
+    size_t nw;
+    int rc = history_writes(fo, &w, &nw, err, errn);
+    struct lw_report rep;
+    if (rc == 0 && lostwrites_check(w, nw, present, m, &rep) < 0) {
+        snprintf(err, errn, "two writes of the history share an id");
+        rc = ERR_STATE;
     }
+    free(present);
+    if (rc)
+        return rc;
+    s->nlost = rep.nlost;
+    s->phantom = rep.phantom;
+    s->present = (long long)m;
+    /* the lost ids (the first 20, ascending) and the data-loss window: when they were acknowledged */
+    uint64_t *lost = xmalloc((rep.nlost + 1) * sizeof *lost);
+    int64_t first = -1, last = -1;
+    for (size_t i = 0; i < rep.nlost; i++) {
+        const struct lw_write *x = &w[rep.lost[i]];
+        lost[i] = x->id;
+        if (first < 0 || x->acked_at < first)
+            first = x->acked_at;
+        if (x->acked_at > last)
+            last = x->acked_at;
+    }
+    qsort(lost, rep.nlost, sizeof *lost, cmp_u64);
+    for (size_t i = 0; i < rep.nlost && i < 20; i++)
+        s->lost_ids[i] = (int64_t)lost[i];
     s->loss_first_ns = first < 0 ? 0 : first - s->kill_ns;
     s->loss_last_ns = last < 0 ? 0 : last - s->kill_ns;
-    free(present);
-    free(acked);
     free(lost);
+    free(w);
+    lw_report_close(&rep);
     return 0;
 }
 
+/* The figures of the accepts: acknowledged writes by node, the old primary's after the kill, and the gap
+ * between its last acknowledgement and the new primary's first. */
 static void tally(struct run *r, struct summary *s)
 {
     struct fo *fo = &r->fo;
     int64_t last_before = -1, first_after = -1;
-    for (size_t i = 0; i < fo->nops; i++) {
-        const struct lab_op *op = &fo->ops[i];
-        if (op->type != LAB_OP_OK)
-            continue;
+    for (size_t i = 0; i < fo->nacc; i++) {
+        const struct lw_accept *a = &fo->acc[i];
         s->acked++;
-        if (op->time_ns > s->kill_ns && strcmp(op->node, "primary") == 0)
+        if (a->at > s->kill_ns && a->node == 0)
             s->acked_after_kill++;
-        if (op->time_ns <= s->kill_ns)
+        if (a->at <= s->kill_ns)
             s->acked_before_kill++;
-        if (strcmp(op->node, "primary") == 0 && op->time_ns > last_before)
-            last_before = op->time_ns;
-        if (strcmp(op->node, "primary") != 0 && (first_after < 0 || op->time_ns < first_after))
-            first_after = op->time_ns;
+        if (a->node == 0 && a->at > last_before)
+            last_before = a->at;
+        if (a->node != 0 && (first_after < 0 || a->at < first_after))
+            first_after = a->at;
     }
     s->failed = atomic_load(&fo->failed);
     s->unknown = atomic_load(&fo->unknown);
@@ -615,6 +676,8 @@ static void print_summary(struct run *r, const struct summary *s, const struct b
                (double)s->loss_first_ns / 1e6, (double)s->loss_last_ns / 1e6);
     else
         printf("  data-loss window      none: every acknowledged write is on %s\n", s->promoted);
+    if (s->phantom)
+        printf("  phantom writes        %zu ids on %s that no client sent\n", s->phantom, s->promoted);
 }
 
 static void stop_threads(struct run *r)
@@ -724,9 +787,12 @@ static int drill(struct run *r, char *err, size_t errn)
         return rc;
     tally(r, &s);
     print_summary(r, &s, &demo);
-    if (o->history && lab_hist_write(o->history, fo->ops, fo->nops)) {
-        snprintf(err, errn, "cannot write history file %s", o->history);
-        return ERR_IO;
+    if (o->history && (rc = drill_write_history(o->history, &fo->hist, err, errn)))
+        return rc;
+    if (s.phantom) {
+        fprintf(stderr, "dkata: %zu ids on %s that no client sent (the drill's history is incomplete)\n", s.phantom,
+                s.promoted);
+        return DRILL_VIOLATION;
     }
     if (o->mode != FAILOVER_ASYNC && s.nlost > 0) {
         fprintf(stderr, "dkata: %s lost %zu acknowledged writes\n", MODE_NAMES[o->mode], s.nlost);
@@ -747,6 +813,7 @@ int failover_drill(const struct failover_opts *o)
     memset(&r, 0, sizeof r);
     r.fo.o = o;
     pthread_mutex_init(&r.fo.mu, NULL);
+    history_init(&r.fo.hist);
     drill_events_init(&r.ev, o->json, "# t=%.3fs %s\n");
     char err[600] = "";
     struct pglab_opts lo = o->lab;
@@ -759,7 +826,8 @@ int failover_drill(const struct failover_opts *o)
     int rc2 = drill_lab_down(&r.fo.lab, o->keep, o->json);
     if (rc < 0)
         fprintf(stderr, "dkata: %s\n", err);
-    free(r.fo.ops);
+    history_close(&r.fo.hist);
+    free(r.fo.acc);
     free(r.rows);
     free(r.w);
     drill_events_close(&r.ev);

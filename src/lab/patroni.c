@@ -1,6 +1,9 @@
 /* Kata 1 step 4 against real Patroni + etcd: three PostgreSQL nodes under Patroni with a leader lock
  * in a local etcd; kill the leader, time the lock expiry and the promotion, bring the old primary
- * back and show that it rejoins as a replica (pg_rewind) and refuses writes. */
+ * back and show that it rejoins as a replica (pg_rewind) and refuses writes. Every accepted write is
+ * recorded as an accept of its node's term (the old leader's 1, the new one's 2, from when it took writes);
+ * writes accepted by the deposed primary are judged by src/check/lostwrites.c's fencing check, as in the
+ * simulator's failover kata. */
 #include <curl/curl.h>
 #include <jansson.h>
 #include <signal.h>
@@ -8,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check/lostwrites.h"
 #include "core/err.h"
 #include "core/mem.h"
 #include "lab/drill_util.h"
@@ -314,10 +318,25 @@ static int wait_members_streaming(struct pa *p, int lead, char *err, size_t errn
 struct result {
     int old, neu;
     double lock_gone_ms, new_lock_ms, writable_ms, rejoin_ms;
-    int old_writes_accepted, old_write_attempts;
+    int old_writes_accepted, old_write_attempts; /* accepted: the fencing check's violations */
     char old_write_error[200];
     bool rewound, follows;
+    struct lw_accept acc[64]; /* the first 64 writes the drill saw accepted (enough: a fenced node accepts none) */
+    size_t nacc, nwrites;
+    struct lw_term terms[2]; /* the old leader's term 1 (from the start), the new leader's term 2 */
 };
+
+/* A write to node k, which serves term (the old leader: 1, the new one: 2): recorded as an accept if the node
+ * accepted it. Returns what try_write returns. */
+static int write_as(struct pa *p, struct result *res, int k, int64_t term, const char *who, char *err,
+                    size_t errn)
+{
+    uint64_t id = ++res->nwrites;
+    int w = try_write(p, k, who, err, errn);
+    if (w == 1 && res->nacc < sizeof res->acc / sizeof res->acc[0])
+        res->acc[res->nacc++] = (struct lw_accept){.id = id, .node = k, .term = term, .at = lab_now_ns()};
+    return w;
+}
 
 /* Kill the leader (its Patroni and its postmaster, as a crashed machine), then watch etcd and the
  * survivors until one of them holds the lock and takes writes. */
@@ -361,6 +380,7 @@ static int kill_and_watch(struct pa *p, struct result *res, char *err, size_t er
             }
         }
         if (res->neu && strcmp(role(p, res->neu), "primary") == 0) {
+            res->terms[1] = (struct lw_term){.term = 2, .node = res->neu, .started_at = lab_now_ns()};
             res->writable_ms = (double)(lab_now_ns() - t) / 1e6;
             drill_event(&p->ev, "pg%d is promoted and takes writes", res->neu);
             return 0;
@@ -387,10 +407,9 @@ static int bring_back(struct pa *p, struct result *res, char *err, size_t errn)
              res->old);
     while (lab_now_ns() < deadline && !pglab_interrupted) {
         char e[200];
-        int w = try_write(p, res->old, "old-primary", e, sizeof e);
+        int w = write_as(p, res, res->old, 1, "old-primary", e, sizeof e);
         if (w >= 0) {
             res->old_write_attempts++;
-            res->old_writes_accepted += w == 1;
             if (w == 0)
                 snprintf(res->old_write_error, sizeof res->old_write_error, "%s", e);
         }
@@ -412,9 +431,8 @@ static int bring_back(struct pa *p, struct result *res, char *err, size_t errn)
     drill_event(&p->ev, "pg%d is back as a replica of pg%d", res->old, res->neu);
     /* the proof, once more on the settled node */
     char e[200];
-    int w = try_write(p, res->old, "old-primary", e, sizeof e);
+    int w = write_as(p, res, res->old, 1, "old-primary", e, sizeof e);
     res->old_write_attempts++;
-    res->old_writes_accepted += w == 1;
     if (w == 0)
         snprintf(res->old_write_error, sizeof res->old_write_error, "%s", e);
     drill_event(&p->ev, "write to pg%d: %s", res->old, w == 1 ? "ACCEPTED (split brain)" : res->old_write_error);
@@ -501,14 +519,22 @@ static int drill(struct pa *p, char *err, size_t errn)
     if (rc)
         return rc;
     struct result res = {0};
+    res.terms[0] = (struct lw_term){.term = 1, .node = lead, .started_at = 0};
+    if (write_as(p, &res, lead, 1, "old-primary-before-kill", e, sizeof e) != 1) {
+        snprintf(err, errn, "the leader pg%d refused a write: %s", lead, e);
+        return ERR_STATE;
+    }
     if ((rc = kill_and_watch(p, &res, err, errn)))
         return rc;
-    if (try_write(p, res.neu, "new-primary", e, sizeof e) != 1) {
+    if (write_as(p, &res, res.neu, 2, "new-primary", e, sizeof e) != 1) {
         snprintf(err, errn, "the new leader pg%d refused a write: %s", res.neu, e);
         return ERR_STATE;
     }
     if ((rc = bring_back(p, &res, err, errn)))
         return rc;
+    /* the fencing proof: no accept of term 1 at or after term 2 started */
+    struct lw_fence_report fr;
+    res.old_writes_accepted = (int)lostwrites_fencing(res.acc, res.nacc, res.terms, 2, &fr);
     report(p, &res);
     if (res.old_writes_accepted) {
         fprintf(stderr, "dkata: the old primary pg%d accepted %d write(s) after it came back\n", res.old,

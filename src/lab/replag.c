@@ -1,17 +1,20 @@
 /* Kata 2 against a real PostgreSQL: recovery_min_apply_delay makes replicas lag; a session writes
  * on the primary then reads from a replica, and each fix is measured for read-your-writes, monotonic
- * reads and cost. */
+ * reads and cost. The sessions are recorded as a dkata history (one session per fix, per-key versions:
+ * key "rw" the session's own rows, key "bg" the background writer's) and the verdicts come from
+ * src/check/session.c. */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "check/history.h"
+#include "check/session.h"
 #include "core/err.h"
 #include "core/mem.h"
 #include "lab/drill_util.h"
 #include "lab/drills.h"
-#include "lab/lab_hist.h"
 #include "lab/pgconn.h"
 
 static const char *const FIX_NAMES[] = {"none", "read-primary", "lsn-wait", "sticky"};
@@ -40,16 +43,19 @@ struct rl {
     atomic_int stop;
     pthread_t bg;
     bool bg_running;
-    struct lab_op *ops;
-    size_t nops, capops;
+    struct history hist; /* the sessions' operations, times from t0 */
 };
 
 static const char *const NODE_NAMES[] = {"primary", "replica1", "replica2"};
 
-static void record(struct rl *r, const struct lab_op *op)
+/* One completed operation of fix's session: f on key, which wrote or observed version. */
+static void record(struct rl *r, enum replag_fix fix, const char *f, const char *key, int64_t version,
+                   int64_t invoked, int64_t completed)
 {
-    XGROW(r->ops, r->capops, r->nops + 1);
-    r->ops[r->nops++] = *op;
+    history_invoke(&r->hist, fix, f, key, strcmp(f, "write") == 0 ? hist_int(version) : hist_nil(), invoked - r->t0);
+    size_t i = history_complete(&r->hist, fix, HIST_OK, hist_int(version), completed - r->t0);
+    r->hist.ev[i].session = xstrdup(FIX_NAMES[fix]);
+    r->hist.ev[i].version = version;
 }
 
 /* Another client writing steadily, so that what a replica shows keeps moving (monotonic reads). */
@@ -127,22 +133,22 @@ static int one_fix(struct rl *r, enum replag_fix fix, struct fix_result *res, ch
     memset(res, 0, sizeof *res);
     res->fix = fix;
     int64_t gap = r->o->delay_ns / 4 > 50000000LL ? r->o->delay_ns / 4 : 50000000LL;
-    uint64_t token = 0;     /* lsn-wait: max(LSN after my write, LSN my last read saw) */
-    long long seen_max = -1; /* monotonic reads: the newest background row this session has seen */
+    uint64_t token = 0; /* lsn-wait: max(LSN after my write, LSN my last read saw) */
     double total_ms = 0;
+    long long first = r->next_id; /* the session's own rows are ids first.. */
     for (int i = 0; i < r->o->reads && !pglab_interrupted; i++) {
         long long id = r->next_id++;
-        char ids[24];
+        char ids[24], firsts[24];
         snprintf(ids, sizeof ids, "%lld", id);
-        const char *p[] = {ids};
+        snprintf(firsts, sizeof firsts, "%lld", first);
+        const char *p[] = {ids, firsts};
+        int64_t tw = lab_now_ns();
         PGresult *w = pgconn_query(r->node[0], "INSERT INTO dkata_rw (id) VALUES ($1)", 1, p, 10000, err, errn);
         bool ok = w && PQresultStatus(w) == PGRES_COMMAND_OK;
         PQclear(w);
         if (!ok)
             return ERR_STATE;
-        struct lab_op wop = {.type = LAB_OP_OK, .f = "write", .id = id, .time_ns = lab_now_ns() - r->t0,
-                             .node = "primary", .value = -1};
-        record(r, &wop);
+        record(r, fix, "write", "rw", id, tw, lab_now_ns());
         uint64_t wl;
         if (fix == REPLAG_LSN_WAIT) {
             if (pgconn_lsn(r->node[0], "SELECT pg_current_wal_lsn()", 2000, &wl, err, errn))
@@ -153,37 +159,30 @@ static int one_fix(struct rl *r, enum replag_fix fix, struct fix_result *res, ch
         int64_t t = lab_now_ns();
         if (fix == REPLAG_LSN_WAIT && !wait_replay(r, k, token, err, errn))
             return ERR_STATE;
+        /* what the read observed: the newest of the session's own rows (0: none) and of the background rows */
         PGresult *q = pgconn_query(r->node[k],
-                                   "SELECT (SELECT count(*) FROM dkata_rw WHERE id = $1), "
+                                   "SELECT (SELECT coalesce(max(id), 0) FROM dkata_rw WHERE id BETWEEN $2 AND $1), "
                                    "(SELECT coalesce(max(id), 0) FROM dkata_bg), "
                                    "CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() "
                                    "ELSE pg_current_wal_lsn() END",
-                                   1, p, 10000, err, errn);
+                                   2, p, 10000, err, errn);
         if (!q || PQresultStatus(q) != PGRES_TUPLES_OK || PQntuples(q) != 1) {
             if (q)
                 pgconn_errline(PQresultErrorMessage(q), err, errn);
             PQclear(q);
             return ERR_STATE;
         }
-        double ms = (double)(lab_now_ns() - t) / 1e6;
+        int64_t done = lab_now_ns();
+        double ms = (double)(done - t) / 1e6;
         long long mine = atoll(PQgetvalue(q, 0, 0)), bgmax = atoll(PQgetvalue(q, 0, 1));
         uint64_t rl;
         if (lab_lsn_parse(PQgetvalue(q, 0, 2), &rl) == 0 && rl > token)
             token = rl;
         PQclear(q);
-        struct lab_op rop = {.type = LAB_OP_OK, .f = "read", .id = id, .time_ns = lab_now_ns() - r->t0,
-                             .value = mine};
-        snprintf(rop.node, sizeof rop.node, "%s", NODE_NAMES[k]);
-        record(r, &rop);
+        record(r, fix, "read", "rw", mine, t, done);
+        record(r, fix, "read", "bg", bgmax, done, done);
         res->reads++;
         res->primary_reads += k == 0;
-        res->ryw_bad += mine == 0;
-        if (seen_max >= 0) {
-            res->mono_pairs++;
-            res->mono_bad += bgmax < seen_max;
-        }
-        if (bgmax > seen_max)
-            seen_max = bgmax;
         total_ms += ms;
         if (ms > res->max_ms)
             res->max_ms = ms;
@@ -212,6 +211,36 @@ static double visible_after_ms(struct rl *r, char *err, size_t errn)
         lab_sleep_ns(20 * 1000000LL);
     }
     return -1;
+}
+
+/* The session checker's verdicts on the history: read-your-writes on the session's own rows (key rw), monotonic
+ * reads on the background writer's (key bg: the lab's question is whether what a replica shows moves backwards
+ * in time). */
+static int judge(struct rl *r, struct fix_result *res, int n, char *err, size_t errn)
+{
+    struct session_result sr;
+    if (session_check(&r->hist, &sr)) {
+        snprintf(err, errn, "the drill's history does not pair: %s", r->hist.err);
+        return ERR_STATE;
+    }
+    for (int i = 0; i < n; i++) {
+        res[i].ryw_bad = res[i].mono_bad = 0;
+        res[i].mono_pairs = res[i].reads > 0 ? res[i].reads - 1 : 0;
+    }
+    for (size_t v = 0; v < sr.n; v++) {
+        const struct session_violation *x = &sr.v[v];
+        const struct hist_event *b = &r->hist.ev[sr.ops[x->b].invoke];
+        for (int i = 0; i < n; i++) {
+            if (b->process != (int64_t)res[i].fix)
+                continue;
+            if (x->g == SESSION_RYW && strcmp(b->key, "rw") == 0)
+                res[i].ryw_bad++;
+            if (x->g == SESSION_MR && strcmp(b->key, "bg") == 0)
+                res[i].mono_bad++;
+        }
+    }
+    session_result_close(&sr);
+    return 0;
 }
 
 static const char *verdict(const struct fix_result *f)
@@ -306,11 +335,11 @@ static int drill(struct rl *r, char *err, size_t errn)
         vis = visible_after_ms(r, err, errn);
     if (rc)
         return pglab_interrupted ? (snprintf(err, errn, "interrupted"), ERR_STATE) : rc;
+    if ((rc = judge(r, res, n, err, errn)))
+        return rc;
     report(r, res, n, vis);
-    if (r->o->history && lab_hist_write(r->o->history, r->ops, r->nops)) {
-        snprintf(err, errn, "cannot write history file %s", r->o->history);
-        return ERR_IO;
-    }
+    if (r->o->history && (rc = drill_write_history(r->o->history, &r->hist, err, errn)))
+        return rc;
     for (int i = 0; i < n; i++)
         if (broken(&res[i])) {
             fprintf(stderr, "dkata: fix %s did not hold: %s\n", FIX_NAMES[res[i].fix], verdict(&res[i]));
@@ -324,6 +353,8 @@ int replag_drill(const struct replag_opts *o)
     struct rl r;
     memset(&r, 0, sizeof r);
     r.o = o;
+    r.next_id = 1; /* 0 is "none of the session's rows" */
+    history_init(&r.hist);
     char err[600] = "";
     struct pglab_opts lo = o->lab;
     lo.replicas = 2;
@@ -338,6 +369,6 @@ int replag_drill(const struct replag_opts *o)
     int rc2 = drill_lab_down(&r.lab, o->keep, o->json);
     if (rc < 0)
         fprintf(stderr, "dkata: %s\n", err);
-    free(r.ops);
+    history_close(&r.hist);
     return rc ? rc : rc2;
 }

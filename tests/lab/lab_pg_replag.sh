@@ -20,8 +20,10 @@ check "lsn-wait: reads stay off the primary" awk -v s="$(f lsn-wait primary_read
 check "lsn-wait: costs waiting for replay" awk -v t="$(f lsn-wait added_latency_ms)" 'BEGIN { exit !(t > 100) }'
 check "sticky: does not fix read-your-writes" [ "$(f sticky ryw_violations)" -gt 0 ]
 check "sticky: fixes monotonic reads" [ "$(f sticky monotonic_violations)" = 0 ]
-check "replag: history lines are JSON" jq -e . "$LAB_TMP/rl.jsonl" >/dev/null
-check "replag: history has the reads" [ "$(grep -c '"f":"read"' "$LAB_TMP/rl.jsonl")" = 24 ]
+check "replag: history lines are JSON" is_jsonl "$LAB_TMP/rl.jsonl"
+check "replag: dkata check --model session reads the history and finds the violations (fix none)" \
+  checker_says 1 "$LAB_TMP/rl.jsonl" --model session
+check "replag: history has the reads" [ "$(grep -c '"type":"ok","f":"read","key":"rw"' "$LAB_TMP/rl.jsonl")" = 24 ]
 check "replag: lab removed" [ ! -e "$D" -a -z "$(live_procs "$D")" ]
 case "$DKATA" in */asan/*) finish;; esac # the text run adds only printing: normal build only
 out=$("$DKATA" lab pg replag --dir "$D" --port-base "$P" --fix none --delay 300ms --reads 3 2>&1); rc=$?

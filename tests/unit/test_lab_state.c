@@ -8,7 +8,6 @@
 
 #include "core/err.h"
 #include "core/mem.h"
-#include "lab/lab_hist.h"
 #include "lab/lab_state.h"
 
 static int parse(const char *text, struct lab_state *st, char *err)
@@ -101,59 +100,10 @@ static void lsn(void **state)
     assert_int_equal(lab_lsn_parse(NULL, &v), ERR_PARSE);
 }
 
-static void history_round_trip(void **state)
-{
-    (void)state;
-    struct lab_op op = {.type = LAB_OP_INFO, .f = "write", .id = 18, .time_ns = 10240000, .node = "primary",
-                        .process = 3, .value = -1, .error = "server closed the connection \"unexpectedly\""};
-    struct buf b;
-    buf_init(&b);
-    lab_hist_format(&op, &b);
-    assert_true(b.data[b.len - 1] == '\n');
-    struct lab_op back;
-    char err[128];
-    assert_int_equal(lab_hist_parse(b.data, b.len - 1, &back, err, sizeof err), 0);
-    assert_int_equal(back.type, LAB_OP_INFO);
-    assert_int_equal(back.id, 18);
-    assert_int_equal(back.time_ns, 10240000);
-    assert_int_equal(back.process, 3);
-    assert_string_equal(back.node, "primary");
-    assert_string_equal(back.error, op.error);
-    buf_reset(&b);
-    struct lab_op rd = {.type = LAB_OP_OK, .f = "read", .id = 5, .node = "replica1", .value = 0};
-    lab_hist_format(&rd, &b);
-    assert_int_equal(lab_hist_parse(b.data, b.len, &back, err, sizeof err), 0);
-    assert_int_equal(back.value, 0);
-    buf_close(&b);
-    const char *bad[] = {"", "[]", "{\"type\":\"ok\"}", "{\"type\":\"maybe\",\"f\":\"write\",\"id\":1,\"time_ns\":1,"
-                         "\"node\":\"a\",\"process\":0}",
-                         "{\"type\":\"ok\",\"f\":\"cas\",\"id\":1,\"time_ns\":1,\"node\":\"a\",\"process\":0}",
-                         "{\"type\":\"ok\",\"f\":\"write\",\"id\":\"1\",\"time_ns\":1,\"node\":\"a\",\"process\":0}",
-                         "{\"type\":\"ok\",\"f\":\"write\",\"id\":1,\"time_ns\":-1,\"node\":\"a\",\"process\":0}",
-                         "{\"type\":\"ok\",\"type\":\"ok\",\"f\":\"write\",\"id\":1,\"time_ns\":1,\"node\":\"a\",\"process\":0}"};
-    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-        assert_int_equal(lab_hist_parse(bad[i], strlen(bad[i]), &back, err, sizeof err), ERR_PARSE);
-}
-
-static void lost_writes(void **state)
-{
-    (void)state;
-    int64_t acked[] = {5, 1, 3, 9, 3, 7};
-    int64_t present[] = {7, 1, 2, 5};
-    int64_t lost[6];
-    size_t n = lab_hist_lost(acked, 6, present, 4, lost);
-    assert_int_equal(n, 2);
-    assert_true(lost[0] == 3 && lost[1] == 9);
-    assert_int_equal(lab_hist_lost(acked, 6, acked, 6, lost), 0);
-    assert_int_equal(lab_hist_lost(acked, 6, NULL, 0, lost), 5);
-    assert_int_equal(lab_hist_lost(NULL, 0, present, 4, lost), 0);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(state_round_trip), cmocka_unit_test(state_rejects), cmocka_unit_test(lsn),
-        cmocka_unit_test(history_round_trip), cmocka_unit_test(lost_writes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -26,6 +26,10 @@ ok() { echo "ok $1"; }
 not_ok() { echo "not ok $1${2:+ # $2}"; failures=$((failures + 1)); }
 # check NAME COMMAND...: ok if the command succeeds
 check() { local name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name"; fi; }
+# is_jsonl FILE: every line of FILE is JSON (quietly; a redirect after `check` would swallow its ok line)
+is_jsonl() { jq -e . "$1" >/dev/null; }
+# checker_says CODE FILE ARGS...: dkata's shared checker (dkata check) reads FILE and exits CODE
+checker_says() { local want=$1 f=$2; shift 2; "$DKATA" check "$f" "$@" >/dev/null 2>&1; [ "$?" = "$want" ]; }
 
 # The pids of live (not zombie) processes whose command line names folder $1.
 live_procs() {
