@@ -27,6 +27,7 @@ extern const struct kata kata_paxos;
 extern const struct kata kata_lww_skew;
 extern const struct kata kata_split_brain;
 extern const struct kata kata_raft_log;
+extern const struct kata kata_replag;
 
 static const struct kata *const registry[] = {
     &kata_clocks,
@@ -45,6 +46,7 @@ static const struct kata *const registry[] = {
     &kata_lww_skew,
     &kata_split_brain,
     &kata_raft_log,
+    &kata_replag,
 };
 #define NKATAS ((int)(sizeof(registry) / sizeof(registry[0])))
 
