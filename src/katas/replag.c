@@ -172,7 +172,7 @@ static uint64_t mix64(uint64_t x)
  * (to the next point's replica). Returns a replica index, or -1 if none is up. */
 static int ring_pick(const struct cluster *c, int user, int64_t t)
 {
-    uint64_t h = mix64(0x5eed0000ULL + (uint64_t)user), best = 0, first = UINT64_MAX;
+    uint64_t h = mix64(mix64((uint64_t)user)), best = 0, first = UINT64_MAX;
     int pick = -1, wrap = -1;
     bool found = false;
     for (int i = 0; i < c->nrep; i++) {
@@ -194,17 +194,14 @@ static int ring_pick(const struct cluster *c, int user, int64_t t)
     return found ? pick : wrap;
 }
 
-/* The load balancer: the next live replica, round robin; -1 if none. */
+/* The load balancer: a live replica at random (from the run's network stream); -1 if none. */
 static int lb_pick(struct world *w, const struct cluster *c, int64_t t)
 {
-    for (int i = 0; i < c->nrep; i++) {
-        int r = (w->rr + i) % c->nrep;
-        if (rep_up(c, r, t)) {
-            w->rr = r + 1;
-            return r;
-        }
-    }
-    return -1;
+    int live[MAXR], n = 0;
+    for (int i = 0; i < c->nrep; i++)
+        if (rep_up(c, i, t))
+            live[n++] = i;
+    return n ? live[rng_below(&w->rnet, (uint64_t)n)] : -1;
 }
 
 /* Routes a read issued at t by user u and returns where and when it is served (node 0: the primary). The fixes:
