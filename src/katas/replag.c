@@ -878,9 +878,10 @@ static bool read_params(struct kata_ctx *ctx, struct params *p)
     p->bug_not_max = kata_bug_is(ctx, "token-not-max");
     p->bug_received = kata_bug_is(ctx, "router-receive-lsn");
     bool token_fix = p->fix == FIX_LSN_WAIT || p->fix == FIX_TOKEN;
-    if (((p->bug_before || p->bug_not_max) && !token_fix) || (p->bug_received && p->fix != FIX_TOKEN)) {
+    if ((p->bug_before && p->fix != FIX_LSN_WAIT) || (p->bug_not_max && !token_fix) ||
+        (p->bug_received && p->fix != FIX_TOKEN)) {
         snprintf(ctx->error, sizeof(ctx->error), "bug '%s' breaks a consistency token: use it with --param fix=%s",
-                 ctx->bug, p->bug_received ? "token-routing" : "lsn-wait or fix=token-routing");
+                 ctx->bug, p->bug_received ? "token-routing" : p->bug_before ? "lsn-wait" : "lsn-wait or token-routing");
         return false;
     }
     return true;
@@ -993,7 +994,7 @@ static const struct kata_param params[] = {
 };
 
 static const struct kata_bug bugs[] = {
-    {"token-before-commit", "lsn-wait/token-routing: the token is pg_current_wal_lsn() taken before the INSERT "
+    {"token-before-commit", "lsn-wait: the token is pg_current_wal_lsn() taken before the INSERT "
                             "committed (misses read-your-writes)"},
     {"token-not-max", "lsn-wait/token-routing: the token is the write's LSN only, not max with what the last read "
                       "saw (misses monotonic reads with replicas of different lag)"},
