@@ -21,11 +21,14 @@ expect_grep "replag bug needs its fix: named" 'fix=token-routing' "$TMP/err"
 expect_exit 2 "replag refuses --nemesis" "$DKATA" run replag --nemesis '1s crash 1'
 
 n=$(seeds 2000)
+# the sanitizer pass is ~20x slower per seed: 200 seeds per fix keep it under a minute
+[[ "${BUILD:-}" == *asan* ]] && n=200
 for fix in none read-primary lsn-wait sticky token-routing; do
   expect_exit 0 "replag swarm of $n seeds fix=$fix" "$DKATA" run replag --seeds "$n" --param fix=$fix --param delays=5s,2.5s
   expect_grep "replag swarm fix=$fix: no failing seed" "^failing seeds: 0 of $n" "$TMP/out"
 done
 b=$(seeds 400)
+[[ "${BUILD:-}" == *asan* ]] && b=50
 expect_exit 1 "replag bug token-before-commit caught" "$DKATA" run replag --seeds "$b" --param fix=lsn-wait --bug token-before-commit
 expect_grep "token-before-commit breaks read-your-writes" 'read-your-writes' "$TMP/out"
 expect_exit 1 "replag bug token-not-max caught" "$DKATA" run replag --seeds "$b" --param fix=lsn-wait --param delays=5s,2.5s --bug token-not-max
