@@ -824,6 +824,25 @@ static void compare(struct kata_ctx *ctx, const struct params *given)
                    c[3], o[f].reads ? 100.0 * (double)o[f].primary_reads / (double)o[f].reads : 0,
                    o[f].p50_ms - o[0].p50_ms, o[f].p99_ms - o[0].p99_ms);
     }
+    /* Who the failover moves: users whose consistent-hash replica is the one that fails. */
+    struct cluster ring = {.nrep = p.nrep};
+    for (int i = 0; i < p.nrep; i++)
+        ring.rep[i].fail_ns = -1;
+    int fr = of[FIX_STICKY].fail_rep, moved = 0;
+    buf_printf(t, "\nsticky across the failover: replica%d (delay %.3gs) fails; re-hashed:", fr + 1,
+               (double)p.delay_ns[fr] / 1e9);
+    for (int u = 1; u <= p.users; u++) {
+        int before = ring_pick(&ring, u, 0);
+        ring.rep[fr].fail_ns = 0;
+        int after = ring_pick(&ring, u, 1);
+        ring.rep[fr].fail_ns = -1;
+        if (before != after)
+            buf_printf(t, "%s user %d -> replica%d (delay %.3gs)", moved++ ? "," : "", u, after + 1,
+                       (double)p.delay_ns[after] / 1e9);
+    }
+    buf_printf(t, "%s; the other users keep their replica. The checker: %zu monotonic-reads violations after the "
+                  "re-hash (read-your-writes was never given: %zu violations).\n",
+               moved ? "" : " nobody", of[FIX_STICKY].v[SESSION_MR], of[FIX_STICKY].v[SESSION_RYW]);
     buf_puts(t, "\neach cell: does the fix give the guarantee (the checker's violation count in brackets).\n"
                 "consistent-prefix: data partitioned across two leaders; no read-routing fix gives it, because the\n"
                 "observer's replicas of the two leaders lag differently (with partitions=1 every fix gives it).\n"

@@ -10,6 +10,7 @@ expect_grep "replag: consistent prefix violated across two leaders" 'consistent-
 expect_exit 0 "replag compare matrix" "$DKATA" run replag --param compare=1
 expect_grep "compare: sticky row" '^sticky +no \([0-9]+\) +yes \(0\) +no \([0-9]+\) +no \([0-9]+\)' "$TMP/out"
 expect_grep "compare: lsn-wait row" '^lsn-wait +yes \(0\) +yes \(0\) +yes \(0\) +no \([0-9]+\)' "$TMP/out"
+expect_grep "compare: sticky users re-hashed on failover" "^sticky across the failover: replica2 \(delay 2.5s\) fails; re-hashed: user 1 -> replica1" "$TMP/out"
 expect_exit 0 "replag determinism check" "$DKATA" run replag --seed 4 --faults random --check-determinism --param delays=5s,2.5s
 expect_exit 0 "replag --svg" "$DKATA" run replag --svg "$TMP/r.svg" --param fix=sticky --param delays=5s,2.5s --param users=4 --param fail=16s
 expect_grep "replag svg marks missed reads" 'missed its row' "$TMP/r.svg"
