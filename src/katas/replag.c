@@ -888,8 +888,12 @@ static bool read_params(struct kata_ctx *ctx, struct params *p)
                  fail);
         return false;
     }
-    if (p->period_ns <= 0 || p->bg_ns < 0) {
-        snprintf(ctx->error, sizeof(ctx->error), "bad value for parameter 'period' or 'bg': period must be > 0");
+    const int64_t hour = 3600 * NS_PER_S;
+    if (p->period_ns <= 0 || p->period_ns > hour || p->bg_ns < 0 || p->bg_ns > hour || p->router_poll_ns < 0 ||
+        p->router_poll_ns > hour || p->fail_ns > 100 * hour) {
+        snprintf(ctx->error, sizeof(ctx->error),
+                 "bad value for 'period', 'bg', 'router_poll' or 'fail': accepted are period in (0, 1h], bg and "
+                 "router_poll in [0, 1h], fail up to 100h");
         return false;
     }
     p->users = (int)users;

@@ -17,6 +17,8 @@ expect_grep "replag svg marks missed reads" 'missed its row' "$TMP/r.svg"
 expect_exit 2 "replag bad fix" "$DKATA" run replag --param fix=sometimes
 expect_grep "replag bad fix named" "fix" "$TMP/err"
 expect_exit 2 "replag bad delays" "$DKATA" run replag --param delays=5s,soon
+expect_exit 2 "replag period out of range" "$DKATA" run replag --param period=2h
+expect_grep "replag period range named" "period in \(0, 1h\]" "$TMP/err"
 expect_exit 2 "replag bug needs its fix" "$DKATA" run replag --bug router-receive-lsn
 expect_grep "replag bug needs its fix: named" 'fix=token-routing' "$TMP/err"
 expect_exit 2 "replag refuses --nemesis" "$DKATA" run replag --nemesis '1s crash 1'
