@@ -790,10 +790,8 @@ static void compare(struct kata_ctx *ctx, const struct params *given)
         snprintf(name, sizeof(name), "%s.added_p99_ms", fix_names[f]);
         kata_figure(ctx, name, o[f].p99_ms - o[FIX_NONE].p99_ms);
     }
-    /* What each fix claims must hold (the checker decides); none must show every anomaly. */
-    kata_check(ctx, "none-shows-anomalies", o[0].v[SESSION_RYW] && o[0].v[SESSION_MR] && o[0].cp,
-               "fix=none: %zu ryw, %zu monotonic-reads, %zu consistent-prefix violations", o[0].v[SESSION_RYW],
-               o[0].v[SESSION_MR], o[0].cp);
+    /* What each fix claims must hold (the checker decides). Whether none shows every anomaly depends on the
+     * parameters (equal lags give no monotonic-reads violation): the text says so, the tests pin the defaults. */
     for (int f = FIX_PRIMARY; f < NFIX; f++) {
         bool ryw = f != FIX_STICKY, mr_fail = f != FIX_STICKY;
         char name[64];
@@ -843,11 +841,15 @@ static void compare(struct kata_ctx *ctx, const struct params *given)
     buf_printf(t, "%s; the other users keep their replica. The checker: %zu monotonic-reads violations after the "
                   "re-hash (read-your-writes was never given: %zu violations).\n",
                moved ? "" : " nobody", of[FIX_STICKY].v[SESSION_MR], of[FIX_STICKY].v[SESSION_RYW]);
-    buf_puts(t, "\neach cell: does the fix give the guarantee (the checker's violation count in brackets).\n"
-                "consistent-prefix: data partitioned across two leaders; no read-routing fix gives it, because the\n"
-                "observer's replicas of the two leaders lag differently (with partitions=1 every fix gives it).\n"
-                "sticky keeps monotonic reads only while its replica lives: re-hashed users land on a replica that\n"
-                "is further behind, and their reads go back in time.\n");
+    buf_puts(t, "\neach cell: does the fix give the guarantee (the checker's violation count in brackets).\n");
+    if (o[FIX_NONE].v[SESSION_MR] == 0)
+        buf_puts(t, "none shows no monotonic-reads violation here: give the replicas different delays to see one.\n");
+    if (o[FIX_PRIMARY].cp && o[FIX_TOKEN].cp)
+        buf_puts(t, "consistent-prefix: data partitioned across two leaders; no read-routing fix gives it, because the\n"
+                    "observer's replicas of the two leaders lag differently (with partitions=1 every fix gives it).\n");
+    if (of[FIX_STICKY].v[SESSION_MR])
+        buf_puts(t, "sticky keeps monotonic reads only while its replica lives: re-hashed users land on a replica that\n"
+                    "is further behind, and their reads go back in time.\n");
     buf_puts(t, "\nper-fix detail (the pg lab's columns; added: against fix=none on the same seed):\n");
     print_summary_head(t);
     for (int f = 0; f < NFIX; f++)
