@@ -1,5 +1,6 @@
 /* Kata `replag`: a replication-lag read anomaly (module 000, Kata 2) and its fixes (002's tokens and sticky
- * sessions); every verdict comes from the session-guarantee checker (src/check/session) on the recorded history. */
+ * sessions); every verdict comes from the session-guarantee checker (src/check/session) on the recorded
+ * history. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +16,7 @@
 #define MAXR 8
 #define MAXU 16
 #define RING_POINTS 16
-#define NQ 20                       /* questions in the consistent-prefix scene */
+#define NQ 20                        /* questions in the consistent-prefix scene */
 #define WAIT_POLL_NS (5 * NS_PER_MS) /* lsn-wait polls pg_last_wal_replay_lsn() this often */
 
 extern const struct kata kata_replag;
@@ -43,7 +44,8 @@ struct replica {
 
 struct cluster {
     int64_t *commit_ns;
-    int64_t *gseq; /* position in the order of all commits of the run (for consistent prefix across leaders) */
+    int64_t
+        *gseq; /* position in the order of all commits of the run (for consistent prefix across leaders) */
     size_t n, cap;
     int nrep;
     struct replica rep[MAXR];
@@ -204,13 +206,12 @@ static int lb_pick(struct world *w, const struct cluster *c, int64_t t)
     return n ? live[rng_below(&w->rnet, (uint64_t)n)] : -1;
 }
 
-/* Routes a read issued at t by user u and returns where and when it is served (node 0: the primary). The fixes:
- *   read-primary:  a session that has written reads from the primary;
- *   lsn-wait:      the load balancer's replica is polled until it has replayed the session's token, max(commit LSN
- *                  of its write, LSN its last read saw); if the replica fails meanwhile the read goes to the primary;
- *   sticky:        the user's replica by consistent hashing (re-hashed when it fails);
- *   token-routing: a router that polls every replica's replay LSN sends the read to one that has replayed the
- *                  token, else to the primary. */
+/* Routes a read issued at t by user u and returns where and when it is served (node 0: the primary). The
+ * fixes: read-primary:  a session that has written reads from the primary; lsn-wait:      the load balancer's
+ * replica is polled until it has replayed the session's token, max(commit LSN of its write, LSN its last read
+ * saw); if the replica fails meanwhile the read goes to the primary; sticky:        the user's replica by
+ * consistent hashing (re-hashed when it fails); token-routing: a router that polls every replica's replay LSN
+ * sends the read to one that has replayed the token, else to the primary. */
 static int route(struct world *w, const struct cluster *c, const struct user *u, int64_t t, bool wrote,
                  int64_t *served)
 {
@@ -280,7 +281,6 @@ static void on_bg(struct sim *s, void *ptr, uint64_t arg)
         sim_at(s, s->now + w->p->bg_ns, on_bg, w, arg + 1);
 }
 
-
 static void on_read(struct sim *s, void *ptr, uint64_t arg);
 
 static void on_read_done(struct sim *s, void *ptr, uint64_t arg)
@@ -308,8 +308,9 @@ static void on_read_done(struct sim *s, void *ptr, uint64_t arg)
         w->primary_reads++;
     if (s->trace)
         trace_event(s->trace, s->now, u->node, "read",
-                    "\"user\":%d,\"round\":%d,\"read\":%d,\"lsn\":%lld,\"row_lsn\":%lld,\"miss\":%s", (int)arg,
-                    u->round, u->k, (long long)seen, (long long)u->write_lsn, miss ? "true" : "false");
+                    "\"user\":%d,\"round\":%d,\"read\":%d,\"lsn\":%lld,\"row_lsn\":%lld,\"miss\":%s",
+                    (int)arg, u->round, u->k, (long long)seen, (long long)u->write_lsn,
+                    miss ? "true" : "false");
     u->k++;
     int64_t next = u->planned_ns + u->k * w->p->period_ns;
     sim_fn fn = on_read;
@@ -337,7 +338,8 @@ static void on_write_done(struct sim *s, void *ptr, uint64_t arg)
 {
     struct world *w = ptr;
     struct user *u = &w->u[arg];
-    set_version(&w->h, history_complete(&w->h, (int64_t)arg, HIST_OK, hist_int(u->round), s->now), u->write_lsn);
+    set_version(&w->h, history_complete(&w->h, (int64_t)arg, HIST_OK, hist_int(u->round), s->now),
+                u->write_lsn);
     u->planned_ns = s->now;
     u->k = 0;
     on_read(s, w, arg);
@@ -351,8 +353,8 @@ static void on_commit(struct sim *s, void *ptr, uint64_t arg)
     if (!w->p->bug_before)
         u->token_write = u->write_lsn;
     if (s->trace)
-        trace_event(s->trace, s->now, 0, "commit", "\"user\":%d,\"round\":%d,\"lsn\":%lld", (int)arg, u->round,
-                    (long long)u->write_lsn);
+        trace_event(s->trace, s->now, 0, "commit", "\"user\":%d,\"round\":%d,\"lsn\":%lld", (int)arg,
+                    u->round, (long long)u->write_lsn);
     sim_at(s, s->now + dist_sample(&w->p->net, &w->rnet), on_write_done, w, arg);
 }
 
@@ -428,7 +430,8 @@ static void run_sessions(struct world *w, const struct params *p, uint64_t seed,
     w->s = NULL;
 }
 
-/* ---- phase 2: a question on leader A, its answer on leader B, and an observer reading replicas of both ---- */
+/* ---- phase 2: a question on leader A, its answer on leader B, and an observer reading replicas of both ----
+ */
 
 static int64_t commit_global(struct world *w, int part)
 {
@@ -440,8 +443,8 @@ static int64_t commit_global(struct world *w, int part)
     return lsn;
 }
 
-/* The observer's snapshot as a position in the order of all commits: the longest prefix of that order it can see
- * (seen[part] is the LSN it saw on each leader's log). */
+/* The observer's snapshot as a position in the order of all commits: the longest prefix of that order it can
+ * see (seen[part] is the LSN it saw on each leader's log). */
 static int64_t global_prefix(const struct world *w, const int64_t *seen)
 {
     int64_t g = 0;
@@ -450,8 +453,8 @@ static int64_t global_prefix(const struct world *w, const int64_t *seen)
     return g;
 }
 
-/* Mr. Poons asks (process 1, leader A); Mrs. Cake reads the question on leader A and answers (process 2, on the
- * answers' leader), 200 ms later. */
+/* Mr. Poons asks (process 1, leader A); Mrs. Cake reads the question on leader A and answers (process 2, on
+ * the answers' leader), 200 ms later. */
 static void on_question(struct sim *s, void *ptr, uint64_t i)
 {
     struct world *w = ptr;
@@ -473,7 +476,8 @@ static void on_answer(struct sim *s, void *ptr, uint64_t i)
     snprintf(key, sizeof(key), "q%d", (int)i);
     history_invoke(&w->h, 2, "read", key, (struct hist_val){0}, s->now);
     int64_t seen[2] = {(int64_t)w->c[0].n, (int64_t)w->c[1].n};
-    set_version(&w->h, history_complete(&w->h, 2, HIST_OK, hist_int((int64_t)i), s->now), global_prefix(w, seen));
+    set_version(&w->h, history_complete(&w->h, 2, HIST_OK, hist_int((int64_t)i), s->now),
+                global_prefix(w, seen));
     snprintf(key, sizeof(key), "a%d", (int)i);
     history_invoke(&w->h, 2, "write", key, hist_int((int64_t)i), s->now);
     w->a_lsn[i] = commit_global(w, bpart);
@@ -482,8 +486,8 @@ static void on_answer(struct sim *s, void *ptr, uint64_t i)
         sim_at(s, s->now + NS_PER_S, on_answer, w, i + 1);
 }
 
-/* The observer (process 3) reads the thread: the newest answer it can see, routed by the fix like any read of a
- * session that has not written. */
+/* The observer (process 3) reads the thread: the newest answer it can see, routed by the fix like any read of
+ * a session that has not written. */
 static void on_observe_done(struct sim *s, void *ptr, uint64_t arg)
 {
     (void)arg;
@@ -507,7 +511,8 @@ static void on_observe_done(struct sim *s, void *ptr, uint64_t arg)
     snprintf(key, sizeof(key), "a%d", newest < 0 ? 0 : newest);
     inv->key = xstrdup(key);
     int64_t v = global_prefix(w, seen);
-    set_version(&w->h, history_complete(&w->h, 3, HIST_OK, newest < 0 ? hist_nil() : hist_int(newest), s->now), v);
+    set_version(&w->h,
+                history_complete(&w->h, 3, HIST_OK, newest < 0 ? hist_nil() : hist_int(newest), s->now), v);
 }
 
 static void on_observe(struct sim *s, void *ptr, uint64_t arg)
@@ -537,7 +542,8 @@ static void run_prefix(struct world *w, const struct params *p, uint64_t seed, s
     rng_stream(&w->rnet, seed, "replag-cp", 0);
     for (int pt = 0; pt < 2; pt++) {
         w->c[pt].nrep = 1;
-        w->c[pt].rep[0] = (struct replica){.delay_ns = p->part_delay_ns[p->partitions == 2 ? pt : 0], .fail_ns = -1};
+        w->c[pt].rep[0] =
+            (struct replica){.delay_ns = p->part_delay_ns[p->partitions == 2 ? pt : 0], .fail_ns = -1};
     }
     static const struct sim_node_ops ops = {0};
     struct sim s;
@@ -569,7 +575,8 @@ static int cmp_i64(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* Runs the checker on h, counts violations per guarantee into v, and appends up to max named examples to ex. */
+/* Runs the checker on h, counts violations per guarantee into v, and appends to ex the first violation of
+ * each guarantee (up to max lines). */
 static void judge(struct history *h, size_t *v, size_t *checked, struct buf *ex, int max, const char *indent)
 {
     struct session_result r;
@@ -579,9 +586,11 @@ static void judge(struct history *h, size_t *v, size_t *checked, struct buf *ex,
         abort();
     }
     int shown = 0;
+    bool named[SESSION_N] = {false};
     for (size_t i = 0; i < r.n; i++) {
         v[r.v[i].g]++;
-        if (ex && shown < max && (i == 0 || r.v[i].g != r.v[i - 1].g)) {
+        if (ex && shown < max && !named[r.v[i].g]) {
+            named[r.v[i].g] = true;
             buf_puts(ex, indent);
             session_describe(h, &r, &r.v[i], ex);
             buf_putc(ex, '\n');
@@ -603,15 +612,15 @@ static void fmt_node(char *out, size_t n, int node)
 
 static void print_reads(struct buf *t, const struct world *w)
 {
-    buf_printf(t, "%9s %5s %5s %4s  %-9s %10s %7s %8s  %s\n", "time", "user", "round", "read", "node", "replay_lsn",
-               "row_lsn", "lag", "result");
+    buf_printf(t, "%9s %5s %5s %4s  %-9s %10s %7s %8s  %s\n", "time", "user", "round", "read", "node",
+               "replay_lsn", "row_lsn", "lag", "result");
     for (size_t i = 0; i < w->nreads; i++) {
         const struct readrec *r = &w->reads[i];
         char node[16];
         fmt_node(node, sizeof(node), r->node);
         buf_printf(t, "%8.3fs %5d %5d %4d  %-9s %10lld %7lld %7.3fs  %s\n", (double)r->t_ns / 1e9, r->user,
-                   r->round + 1, r->k + 1, node, (long long)r->seen, (long long)r->own, (double)r->lag_ns / 1e9,
-                   r->miss ? "empty" : "row");
+                   r->round + 1, r->k + 1, node, (long long)r->seen, (long long)r->own,
+                   (double)r->lag_ns / 1e9, r->miss ? "empty" : "row");
     }
 }
 
@@ -626,7 +635,8 @@ static void draw(struct buf *b, const struct world *w, const struct params *p)
             maxlag = w->reads[i].lag_ns;
     }
     int lanes = 1 + p->nrep, lane_h = 90, width = 1000;
-    svg_begin(b, width, 70 + lanes * lane_h, "replag: per read, which node served it, its lag, and whether it missed");
+    svg_begin(b, width, 70 + lanes * lane_h,
+              "replag: per read, which node served it, its lag, and whether it missed");
     double x0 = 90, xs = (width - x0 - 20) / (double)(end ? end : 1);
     for (int l = 0; l < lanes; l++) {
         double y = 40 + (l + 1) * lane_h;
@@ -645,14 +655,15 @@ static void draw(struct buf *b, const struct world *w, const struct params *p)
         double x = x0 + r->t_ns * xs, y = 40 + (r->node + 1) * lane_h;
         double hgt = (lane_h - 20) * (double)r->lag_ns / (double)maxlag;
         char tip[160];
-        snprintf(tip, sizeof(tip), "user %d round %d read %d at %.3fs: lsn %lld, row %lld, lag %.3fs, %s", r->user,
-                 r->round + 1, r->k + 1, (double)r->t_ns / 1e9, (long long)r->seen, (long long)r->own,
-                 (double)r->lag_ns / 1e9, r->miss ? "missed its row" : "saw its row");
+        snprintf(tip, sizeof(tip), "user %d round %d read %d at %.3fs: lsn %lld, row %lld, lag %.3fs, %s",
+                 r->user, r->round + 1, r->k + 1, (double)r->t_ns / 1e9, (long long)r->seen,
+                 (long long)r->own, (double)r->lag_ns / 1e9, r->miss ? "missed its row" : "saw its row");
         svg_rect(b, x - 2, y - hgt, 4, hgt > 1 ? hgt : 1, r->miss ? "#d62728" : "#2ca02c", tip);
         svg_circle(b, x, y, 3, r->miss ? "#d62728" : "#2ca02c", tip);
     }
     svg_text(b, 10, 60 + lanes * lane_h, 11, "start", "#555",
-             "red: the read returned empty (missed the session's own row); green: it saw it; bar height: the node's lag");
+             "red: the read returned empty (missed the session's own row); green: it saw it; bar height: the "
+             "node's lag");
     svg_end(b);
 }
 
@@ -714,14 +725,18 @@ static void measure(const struct params *p, uint64_t seed, struct trace *trace, 
     o->cp_checked = checked[SESSION_CP];
     if (text) {
         if (p->partitions == 2)
-            buf_printf(text, "\nconsistent prefix, data partitioned across two leaders: a question on leader A, its "
-                             "answer 200 ms later on leader B; an observer reads the newest answer every 250 ms "
-                             "(replica apply delays %.3gs and %.3gs):\n",
-                       (double)p->part_delay_ns[0] / 1e9, (double)p->part_delay_ns[1] / 1e9);
+            buf_printf(
+                text,
+                "\nconsistent prefix, data partitioned across two leaders: a question on leader A, its "
+                "answer 200 ms later on leader B; an observer reads the newest answer every 250 ms "
+                "(replica apply delays %.3gs and %.3gs):\n",
+                (double)p->part_delay_ns[0] / 1e9, (double)p->part_delay_ns[1] / 1e9);
         else
-            buf_printf(text, "\nconsistent prefix, one leader: a question, its answer 200 ms later on the same leader; "
-                             "an observer reads the newest answer every 250 ms (replica apply delay %.3gs):\n",
-                       (double)p->part_delay_ns[0] / 1e9);
+            buf_printf(
+                text,
+                "\nconsistent prefix, one leader: a question, its answer 200 ms later on the same leader; "
+                "an observer reads the newest answer every 250 ms (replica apply delay %.3gs):\n",
+                (double)p->part_delay_ns[0] / 1e9);
         buf_printf(text, "  %zu consistent-prefix violations in %zu reads checked%s\n", o->cp, o->cp_checked,
                    o->cp ? " (an answer seen before its question)" : "");
         if (o->cp)
@@ -737,7 +752,8 @@ static const char *yes_no(size_t violations)
     return violations ? "no" : "yes";
 }
 
-/* The pg lab's columns (docs/labs/pg.md), then the added latency's p50/p99 against fix=none on the same seed. */
+/* The pg lab's columns (docs/labs/pg.md), then the added latency's p50/p99 against fix=none on the same seed.
+ */
 static void print_summary_head(struct buf *t)
 {
     buf_printf(t, "%-13s %5s %14s %15s %14s %10s %10s %10s %10s  %s\n", "fix", "reads", "ryw_violations",
@@ -749,17 +765,20 @@ static void print_summary_row(struct buf *t, int fix, const struct outcome *o, c
     char ryw[24], mono[24];
     snprintf(ryw, sizeof(ryw), "%zu/%zu", o->v[SESSION_RYW], o->reads);
     snprintf(mono, sizeof(mono), "%zu/%zu", o->v[SESSION_MR], o->pairs);
-    const char *verdict = o->v[SESSION_RYW] && o->v[SESSION_MR] ? "violates read-your-writes and monotonic reads"
-                          : o->v[SESSION_RYW]                   ? "violates read-your-writes"
-                          : o->v[SESSION_MR]                    ? "violates monotonic reads"
-                                                                : "read-your-writes and monotonic reads hold";
-    buf_printf(t, "%-13s %5zu %14s %15s %13.0f%% %8.1fms %+8.1fms %+8.1fms %+8.1fms  %s\n", fix_names[fix], o->reads,
-               ryw, mono, o->reads ? 100.0 * (double)o->primary_reads / (double)o->reads : 0, o->mean_ms,
-               o->mean_ms - base->mean_ms, o->p50_ms - base->p50_ms, o->p99_ms - base->p99_ms, verdict);
+    const char *verdict = o->v[SESSION_RYW] && o->v[SESSION_MR]
+                              ? "violates read-your-writes and monotonic reads"
+                          : o->v[SESSION_RYW] ? "violates read-your-writes"
+                          : o->v[SESSION_MR]  ? "violates monotonic reads"
+                                              : "read-your-writes and monotonic reads hold";
+    buf_printf(t, "%-13s %5zu %14s %15s %13.0f%% %8.1fms %+8.1fms %+8.1fms %+8.1fms  %s\n", fix_names[fix],
+               o->reads, ryw, mono, o->reads ? 100.0 * (double)o->primary_reads / (double)o->reads : 0,
+               o->mean_ms, o->mean_ms - base->mean_ms, o->p50_ms - base->p50_ms, o->p99_ms - base->p99_ms,
+               verdict);
 }
 
-/* compare=1: every fix on the same seed, on two replicas of different lag, then with the fresher replica failing
- * halfway (sticky users on it are re-hashed), then the two-leader thread; each cell is the checker's verdict. */
+/* compare=1: every fix on the same seed, on two replicas of different lag, then with the fresher replica
+ * failing halfway (sticky users on it are re-hashed), then the two-leader thread; each cell is the checker's
+ * verdict. */
 static void compare(struct kata_ctx *ctx, const struct params *given)
 {
     struct params p = *given;
@@ -791,7 +810,8 @@ static void compare(struct kata_ctx *ctx, const struct params *given)
         kata_figure(ctx, name, o[f].p99_ms - o[FIX_NONE].p99_ms);
     }
     /* What each fix claims must hold (the checker decides). Whether none shows every anomaly depends on the
-     * parameters (equal lags give no monotonic-reads violation): the text says so, the tests pin the defaults. */
+     * parameters (equal lags give no monotonic-reads violation): the text says so, the tests pin the
+     * defaults. */
     for (int f = FIX_PRIMARY; f < NFIX; f++) {
         bool ryw = f != FIX_STICKY, mr_fail = f != FIX_STICKY;
         char name[64];
@@ -799,14 +819,16 @@ static void compare(struct kata_ctx *ctx, const struct params *given)
         kata_check(ctx, name,
                    (!ryw || o[f].v[SESSION_RYW] == 0) && o[f].v[SESSION_MR] == 0 &&
                        (!mr_fail || of[f].v[SESSION_MR] == 0),
-                   "%zu ryw, %zu monotonic-reads, %zu monotonic-reads across the failover", o[f].v[SESSION_RYW],
-                   o[f].v[SESSION_MR], of[f].v[SESSION_MR]);
+                   "%zu ryw, %zu monotonic-reads, %zu monotonic-reads across the failover",
+                   o[f].v[SESSION_RYW], o[f].v[SESSION_MR], of[f].v[SESSION_MR]);
     }
     if (ctx->quiet)
         return;
-    buf_printf(t, "replag compare: seed %llu; %d users, %d rounds of INSERT then %d SELECTs %.3gs apart; replica "
-                  "apply delays",
-               (unsigned long long)ctx->seed, p.users, p.rounds, p.reads, (double)p.period_ns / 1e9);
+    buf_printf(
+        t,
+        "replag compare: seed %llu; %d users, %d rounds of INSERT then %d SELECTs %.3gs apart; replica "
+        "apply delays",
+        (unsigned long long)ctx->seed, p.users, p.rounds, p.reads, (double)p.period_ns / 1e9);
     for (int i = 0; i < p.nrep; i++)
         buf_printf(t, " %.3gs", (double)p.delay_ns[i] / 1e9);
     buf_printf(t, "; failover: replica%d (the freshest) fails at %.3gs\n\n", of[0].fail_rep + 1,
@@ -818,8 +840,8 @@ static void compare(struct kata_ctx *ctx, const struct params *given)
         size_t vals[] = {o[f].v[SESSION_RYW], o[f].v[SESSION_MR], of[f].v[SESSION_MR], o[f].cp};
         for (int i = 0; i < 4; i++)
             snprintf(c[i], sizeof(c[i]), "%s (%zu)", yes_no(vals[i]), vals[i]);
-        buf_printf(t, "%-13s %16s %16s %20s %18s %13.0f%% %+8.1fms %+8.1fms\n", fix_names[f], c[0], c[1], c[2],
-                   c[3], o[f].reads ? 100.0 * (double)o[f].primary_reads / (double)o[f].reads : 0,
+        buf_printf(t, "%-13s %16s %16s %20s %18s %13.0f%% %+8.1fms %+8.1fms\n", fix_names[f], c[0], c[1],
+                   c[2], c[3], o[f].reads ? 100.0 * (double)o[f].primary_reads / (double)o[f].reads : 0,
                    o[f].p50_ms - o[0].p50_ms, o[f].p99_ms - o[0].p99_ms);
     }
     /* Who the failover moves: users whose consistent-hash replica is the one that fails. */
@@ -838,17 +860,25 @@ static void compare(struct kata_ctx *ctx, const struct params *given)
             buf_printf(t, "%s user %d -> replica%d (delay %.3gs)", moved++ ? "," : "", u, after + 1,
                        (double)p.delay_ns[after] / 1e9);
     }
-    buf_printf(t, "%s; the other users keep their replica. The checker: %zu monotonic-reads violations after the "
-                  "re-hash (read-your-writes was never given: %zu violations).\n",
-               moved ? "" : " nobody", of[FIX_STICKY].v[SESSION_MR], of[FIX_STICKY].v[SESSION_RYW]);
-    buf_puts(t, "\neach cell: does the fix give the guarantee (the checker's violation count in brackets).\n");
+    buf_printf(
+        t,
+        "%s; the other users keep their replica. The checker: %zu monotonic-reads violations after the "
+        "re-hash (read-your-writes was never given: %zu violations).\n",
+        moved ? "" : " nobody", of[FIX_STICKY].v[SESSION_MR], of[FIX_STICKY].v[SESSION_RYW]);
+    buf_puts(t,
+             "\neach cell: does the fix give the guarantee (the checker's violation count in brackets).\n");
     if (o[FIX_NONE].v[SESSION_MR] == 0)
-        buf_puts(t, "none shows no monotonic-reads violation here: give the replicas different delays to see one.\n");
+        buf_puts(
+            t,
+            "none shows no monotonic-reads violation here: give the replicas different delays to see one.\n");
     if (o[FIX_PRIMARY].cp && o[FIX_TOKEN].cp)
-        buf_puts(t, "consistent-prefix: data partitioned across two leaders; no read-routing fix gives it, because the\n"
-                    "observer's replicas of the two leaders lag differently (with partitions=1 every fix gives it).\n");
+        buf_puts(t, "consistent-prefix: data partitioned across two leaders; no read-routing fix gives it, "
+                    "because the\n"
+                    "observer's replicas of the two leaders lag differently (with partitions=1 every fix "
+                    "gives it).\n");
     if (of[FIX_STICKY].v[SESSION_MR])
-        buf_puts(t, "sticky keeps monotonic reads only while its replica lives: re-hashed users land on a replica that\n"
+        buf_puts(t, "sticky keeps monotonic reads only while its replica lives: re-hashed users land on a "
+                    "replica that\n"
                     "is further behind, and their reads go back in time.\n");
     buf_puts(t, "\nper-fix detail (the pg lab's columns; added: against fix=none on the same seed):\n");
     print_summary_head(t);
@@ -862,40 +892,44 @@ static bool read_params(struct kata_ctx *ctx, struct params *p)
     memset(p, 0, sizeof(*p));
     long users, rounds, reads, parts;
     int64_t d[MAXR];
-    if (!kata_get_choice(ctx, k, "fix", fix_names, &p->fix) || !kata_get_int(ctx, k, "users", 1, MAXU, &users) ||
-        !kata_get_int(ctx, k, "rounds", 1, 100, &rounds) || !kata_get_int(ctx, k, "reads", 1, 100, &reads) ||
-        !kata_get_int(ctx, k, "partitions", 1, 2, &parts) || !kata_get_duration(ctx, k, "period", &p->period_ns) ||
-        !kata_get_duration(ctx, k, "bg", &p->bg_ns) || !kata_get_duration(ctx, k, "router_poll", &p->router_poll_ns) ||
+    if (!kata_get_choice(ctx, k, "fix", fix_names, &p->fix) ||
+        !kata_get_int(ctx, k, "users", 1, MAXU, &users) || !kata_get_int(ctx, k, "rounds", 1, 100, &rounds) ||
+        !kata_get_int(ctx, k, "reads", 1, 100, &reads) || !kata_get_int(ctx, k, "partitions", 1, 2, &parts) ||
+        !kata_get_duration(ctx, k, "period", &p->period_ns) || !kata_get_duration(ctx, k, "bg", &p->bg_ns) ||
+        !kata_get_duration(ctx, k, "router_poll", &p->router_poll_ns) ||
         !kata_get_dist(ctx, k, "net", &p->net) || !kata_get_dist(ctx, k, "ship", &p->ship))
         return false;
     const char *dl = kata_get_str(ctx, k, "delays");
     p->nrep = kata_parse_list(dl, NULL, true, 0, 600 * NS_PER_S, d, MAXR);
     if (p->nrep < 1) {
-        snprintf(ctx->error, sizeof(ctx->error),
-                 "bad value '%s' for parameter 'delays': expected 1 to %d comma-separated durations up to 600s", dl,
-                 MAXR);
+        snprintf(
+            ctx->error, sizeof(ctx->error),
+            "bad value '%s' for parameter 'delays': expected 1 to %d comma-separated durations up to 600s",
+            dl, MAXR);
         return false;
     }
     memcpy(p->delay_ns, d, sizeof(d));
     const char *pd = kata_get_str(ctx, k, "partition_delays");
     if (kata_parse_list(pd, NULL, true, 0, 600 * NS_PER_S, p->part_delay_ns, 2) != 2) {
         snprintf(ctx->error, sizeof(ctx->error),
-                 "bad value '%s' for parameter 'partition_delays': expected two comma-separated durations", pd);
+                 "bad value '%s' for parameter 'partition_delays': expected two comma-separated durations",
+                 pd);
         return false;
     }
     const char *fail = kata_get_str(ctx, k, "fail");
     p->fail_ns = -1;
     if (strcmp(fail, "none") != 0 && (units_parse_duration(fail, &p->fail_ns) || p->fail_ns < 0)) {
-        snprintf(ctx->error, sizeof(ctx->error), "bad value '%s' for parameter 'fail': expected none or a duration",
-                 fail);
+        snprintf(ctx->error, sizeof(ctx->error),
+                 "bad value '%s' for parameter 'fail': expected none or a duration", fail);
         return false;
     }
     const int64_t hour = 3600 * NS_PER_S;
-    if (p->period_ns <= 0 || p->period_ns > hour || p->bg_ns < 0 || p->bg_ns > hour || p->router_poll_ns < 0 ||
-        p->router_poll_ns > hour || p->fail_ns > 100 * hour) {
-        snprintf(ctx->error, sizeof(ctx->error),
-                 "bad value for 'period', 'bg', 'router_poll' or 'fail': accepted are period in (0, 1h], bg and "
-                 "router_poll in [0, 1h], fail up to 100h");
+    if (p->period_ns <= 0 || p->period_ns > hour || p->bg_ns < 0 || p->bg_ns > hour ||
+        p->router_poll_ns < 0 || p->router_poll_ns > hour || p->fail_ns > 100 * hour) {
+        snprintf(
+            ctx->error, sizeof(ctx->error),
+            "bad value for 'period', 'bg', 'router_poll' or 'fail': accepted are period in (0, 1h], bg and "
+            "router_poll in [0, 1h], fail up to 100h");
         return false;
     }
     p->users = (int)users;
@@ -908,8 +942,11 @@ static bool read_params(struct kata_ctx *ctx, struct params *p)
     bool token_fix = p->fix == FIX_LSN_WAIT || p->fix == FIX_TOKEN;
     if ((p->bug_before && p->fix != FIX_LSN_WAIT) || (p->bug_not_max && !token_fix) ||
         (p->bug_received && p->fix != FIX_TOKEN)) {
-        snprintf(ctx->error, sizeof(ctx->error), "bug '%s' breaks a consistency token: use it with --param fix=%s",
-                 ctx->bug, p->bug_received ? "token-routing" : p->bug_before ? "lsn-wait" : "lsn-wait or token-routing");
+        snprintf(ctx->error, sizeof(ctx->error),
+                 "bug '%s' breaks a consistency token: use it with --param fix=%s", ctx->bug,
+                 p->bug_received ? "token-routing"
+                 : p->bug_before ? "lsn-wait"
+                                 : "lsn-wait or token-routing");
         return false;
     }
     return true;
@@ -947,11 +984,11 @@ static int replag_run(struct kata_ctx *ctx)
                    "the checker named %zu read-your-writes violations for %zu reads that returned empty",
                    o.v[SESSION_RYW], o.misses);
     else if (p.fix != FIX_STICKY)
-        kata_check(ctx, "read-your-writes", o.v[SESSION_RYW] == 0, "%zu violations in %zu reads", o.v[SESSION_RYW],
-                   o.reads);
+        kata_check(ctx, "read-your-writes", o.v[SESSION_RYW] == 0, "%zu violations in %zu reads",
+                   o.v[SESSION_RYW], o.reads);
     if (p.fix != FIX_NONE && !(p.fix == FIX_STICKY && o.failed))
-        kata_check(ctx, "monotonic-reads", o.v[SESSION_MR] == 0, "%zu violations in %zu read pairs", o.v[SESSION_MR],
-                   o.pairs);
+        kata_check(ctx, "monotonic-reads", o.v[SESSION_MR] == 0, "%zu violations in %zu read pairs",
+                   o.v[SESSION_MR], o.pairs);
     kata_check(ctx, "monotonic-writes", o.v[SESSION_MW] == 0, "%zu violations (writes go to the primary)",
                o.v[SESSION_MW]);
     kata_check(ctx, "writes-follow-reads", o.v[SESSION_WFR] == 0, "%zu violations", o.v[SESSION_WFR]);
@@ -972,13 +1009,16 @@ static int replag_run(struct kata_ctx *ctx)
 
     if (!ctx->quiet) {
         struct buf *t = &ctx->text;
-        buf_printf(t, "replag: primary and %d replica%s (recovery_min_apply_delay", p.nrep, p.nrep > 1 ? "s" : "");
+        buf_printf(t, "replag: primary and %d replica%s (recovery_min_apply_delay", p.nrep,
+                   p.nrep > 1 ? "s" : "");
         for (int i = 0; i < p.nrep; i++)
             buf_printf(t, " replica%d %.3gs", i + 1, (double)p.delay_ns[i] / 1e9);
-        buf_printf(t, "), fix %s, %d user%s x %d rounds of INSERT on the primary then %d SELECTs %.3gs apart, "
-                      "seed %llu%s%s\n",
-                   fix_names[p.fix], p.users, p.users > 1 ? "s" : "", p.rounds, p.reads, (double)p.period_ns / 1e9,
-                   (unsigned long long)ctx->seed, ctx->bug ? ", bug " : "", ctx->bug ? ctx->bug : "");
+        buf_printf(t,
+                   "), fix %s, %d user%s x %d rounds of INSERT on the primary then %d SELECTs %.3gs apart, "
+                   "seed %llu%s%s\n",
+                   fix_names[p.fix], p.users, p.users > 1 ? "s" : "", p.rounds, p.reads,
+                   (double)p.period_ns / 1e9, (unsigned long long)ctx->seed, ctx->bug ? ", bug " : "",
+                   ctx->bug ? ctx->bug : "");
         if (o.failed)
             buf_printf(t, "replica%d fails at %.3fs\n", o.fail_rep + 1,
                        p.fail_ns >= 0 ? (double)p.fail_ns / 1e9 : -1.0);
@@ -986,13 +1026,16 @@ static int replag_run(struct kata_ctx *ctx)
         buf_puts(t, detail.data ? detail.data : "");
         buf_putc(t, '\n');
         if (o.misses)
-            buf_printf(t, "read-your-writes violation: %zu of %zu reads returned empty (the session's own row was "
-                          "not there yet)\n",
-                       o.misses, o.reads);
+            buf_printf(
+                t,
+                "read-your-writes violation: %zu of %zu reads returned empty (the session's own row was "
+                "not there yet)\n",
+                o.misses, o.reads);
         else
             buf_printf(t, "no read returned empty: every read saw the session's own row\n");
         if (o.shows_up_ms >= 0)
-            buf_printf(t, "a row written on the primary showed up on replica1 after %.0f ms\n", o.shows_up_ms);
+            buf_printf(t, "a row written on the primary showed up on replica1 after %.0f ms\n",
+                       o.shows_up_ms);
         buf_putc(t, '\n');
         print_summary_head(t);
         if (p.fix != FIX_NONE)
@@ -1005,7 +1048,8 @@ static int replag_run(struct kata_ctx *ctx)
 
 static const struct kata_param params[] = {
     {"fix", "none", "none | read-primary | lsn-wait | sticky | token-routing"},
-    {"delays", "5s", "recovery_min_apply_delay per replica, comma-separated (one replica per value, up to 8)"},
+    {"delays", "5s",
+     "recovery_min_apply_delay per replica, comma-separated (one replica per value, up to 8)"},
     {"users", "1", "sessions running the script (1..16)"},
     {"rounds", "5", "rounds per user: INSERT a row on the primary, then `reads` SELECTs of it"},
     {"reads", "6", "SELECTs per round"},
@@ -1014,37 +1058,46 @@ static const struct kata_param params[] = {
     {"net", "uniform:500us,1500us", "one-way client-to-node latency"},
     {"ship", "uniform:1ms,3ms", "time for a WAL record to reach a replica"},
     {"router_poll", "100ms", "token-routing: how often the router polls the replicas' replay LSN"},
-    {"fail", "none", "none, or when the replica with the shortest delay fails (its sticky users are re-hashed)"},
+    {"fail", "none",
+     "none, or when the replica with the shortest delay fails (its sticky users are re-hashed)"},
     {"partitions", "2", "consistent-prefix scene: 2 = question and answer on two leaders, 1 = one leader"},
     {"partition_delays", "5s,500ms", "replica apply delays of leader A's and leader B's replica"},
-    {"compare", "0", "1: every fix on the same seed (two replicas, a failover, two leaders): the fix-by-guarantee "
-                     "matrix"},
+    {"compare", "0",
+     "1: every fix on the same seed (two replicas, a failover, two leaders): the fix-by-guarantee "
+     "matrix"},
 };
 
 static const struct kata_bug bugs[] = {
     {"token-before-commit", "lsn-wait: the token is pg_current_wal_lsn() taken before the INSERT "
                             "committed (misses read-your-writes)"},
-    {"token-not-max", "lsn-wait/token-routing: the token is the write's LSN only, not max with what the last read "
-                      "saw (misses monotonic reads with replicas of different lag)"},
-    {"router-receive-lsn", "token-routing: the router trusts pg_last_wal_receive_lsn() (received) instead of "
-                           "pg_last_wal_replay_lsn() (replayed), so it routes to replicas still holding the row back"},
+    {"token-not-max",
+     "lsn-wait/token-routing: the token is the write's LSN only, not max with what the last read "
+     "saw (misses monotonic reads with replicas of different lag)"},
+    {"router-receive-lsn",
+     "token-routing: the router trusts pg_last_wal_receive_lsn() (received) instead of "
+     "pg_last_wal_replay_lsn() (replayed), so it routes to replicas still holding the row back"},
 };
 
 const struct kata kata_replag = {
     .name = "replag",
-    .summary = "replication-lag read anomalies (read-your-writes, monotonic reads, consistent prefix) and fixes",
+    .summary =
+        "replication-lag read anomalies (read-your-writes, monotonic reads, consistent prefix) and fixes",
     .drill = "Diagnose a Replication-Lag Read Anomaly (module 000, Kata 2; routing from module 002)",
     .time_limit = "30 minutes",
-    .repeat_until = "you can map each of the three guarantees (RYW, monotonic, consistent-prefix) to a concrete "
-                    "Postgres implementation detail from memory",
-    .what = "A primary streams its WAL to replicas that replay it recovery_min_apply_delay late. Each user INSERTs a "
-            "row on the primary and SELECTs it once a second; reads are routed by the fix. The history (sessions, "
+    .repeat_until =
+        "you can map each of the three guarantees (RYW, monotonic, consistent-prefix) to a concrete "
+        "Postgres implementation detail from memory",
+    .what = "A primary streams its WAL to replicas that replay it recovery_min_apply_delay late. Each user "
+            "INSERTs a "
+            "row on the primary and SELECTs it once a second; reads are routed by the fix. The history "
+            "(sessions, "
             "real-time bounds, LSNs observed) goes to the session-guarantee checker, which names every "
             "read-your-writes, monotonic-reads and consistent-prefix violation.",
-    .reading = "One row per read: when, which user/round/read, which node served it, the LSN it had replayed, the "
-               "row's LSN, the node's lag, and whether the row was there. Then the checker's named violations, the "
-               "consistent-prefix scene (question and answer on two leaders), and the pg lab's columns "
-               "(`dkata lab pg replag`) for the fix and for none. compare=1 prints the fix-by-guarantee matrix.",
+    .reading =
+        "One row per read: when, which user/round/read, which node served it, the LSN it had replayed, the "
+        "row's LSN, the node's lag, and whether the row was there. Then the checker's named violations, the "
+        "consistent-prefix scene (question and answer on two leaders), and the pg lab's columns "
+        "(`dkata lab pg replag`) for the fix and for none. compare=1 prints the fix-by-guarantee matrix.",
     .params = params,
     .nparams = sizeof(params) / sizeof(params[0]),
     .bugs = bugs,

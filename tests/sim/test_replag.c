@@ -1,12 +1,12 @@
-/* Scenario tests for the replag kata: the drill's "empty 5 times out of 6", every cell of the compare matrix (fix by
- * guarantee, judged by the session checker), the costs, each --bug caught, refusals, determinism. */
+/* Scenario tests for the replag kata: the drill's "empty 5 times out of 6", every cell of the compare matrix
+ * (fix by guarantee, judged by the session checker), the costs, each --bug caught, refusals, determinism. */
 #include "kata_run.h"
 #include "katatest.h"
 
 static const char *const two[] = {"delays=5s,2.5s", "users=4", NULL};
 
-/* The drill: one replica with recovery_min_apply_delay = 5s; a row read back once a second is missing from the
- * replica 5 times out of 6, and the checker names each such read a read-your-writes violation. */
+/* The drill: one replica with recovery_min_apply_delay = 5s; a row read back once a second is missing from
+ * the replica 5 times out of 6, and the checker names each such read a read-your-writes violation. */
 static void empty_five_times_out_of_six(void **state)
 {
     (void)state;
@@ -70,8 +70,8 @@ static void compare_matrix_cells(void **state)
                 assert_true(broken[f][g] >= 15);
 }
 
-/* The costs: read-primary puts every read on the primary; lsn-wait none, but its p99 read waits out the replica's
- * apply delay; sticky costs nothing. */
+/* The costs: read-primary puts every read on the primary; lsn-wait none, but its p99 read waits out the
+ * replica's apply delay; sticky costs nothing. */
 static void costs(void **state)
 {
     (void)state;
@@ -106,7 +106,8 @@ static void monotonic_reads_violated_with_two_replicas(void **state)
     run_free(&r);
 }
 
-/* One leader: the replica replays a prefix of one log, so every fix gives consistent prefix; two leaders: none. */
+/* One leader: the replica replays a prefix of one log, so every fix gives consistent prefix; two leaders:
+ * none. */
 static void consistent_prefix_needs_one_log(void **state)
 {
     (void)state;
@@ -126,8 +127,8 @@ static void consistent_prefix_needs_one_log(void **state)
     }
 }
 
-/* Sticky by consistent hashing: with the fresher replica failing, its users are re-hashed onto the laggier one and
- * monotonic reads break; the other fixes keep it across the same failure. */
+/* Sticky by consistent hashing: with the fresher replica failing, its users are re-hashed onto the laggier
+ * one and monotonic reads break; the other fixes keep it across the same failure. */
 static void sticky_loses_monotonic_reads_on_failover(void **state)
 {
     (void)state;
