@@ -647,7 +647,7 @@ static void draw(struct buf *b, const struct world *w, const struct params *p)
     }
     if (w->c[0].nrep && w->failed) {
         int64_t f = w->c[0].rep[w->fail_rep].fail_ns;
-        svg_line(b, x0 + f * xs, 30, x0 + f * xs, 40 + lanes * lane_h, "#d62728", 1, "4,3");
+        svg_line(b, x0 + f * xs, 30, x0 + f * xs, 40 + lanes * lane_h, "#d62728", 1, "stroke-dasharray=\"4,3\"");
         svg_text(b, x0 + f * xs + 3, 30, 10, "start", "#d62728", "replica fails; sticky users re-hashed");
     }
     for (size_t i = 0; i < w->nreads; i++) {

@@ -14,6 +14,7 @@ expect_grep "compare: sticky users re-hashed on failover" "^sticky across the fa
 expect_exit 0 "replag determinism check" "$DKATA" run replag --seed 4 --faults random --check-determinism --param delays=5s,2.5s
 expect_exit 0 "replag --svg" "$DKATA" run replag --svg "$TMP/r.svg" --param fix=sticky --param delays=5s,2.5s --param users=4 --param fail=16s
 expect_grep "replag svg marks missed reads" 'missed its row' "$TMP/r.svg"
+expect_exit 0 "replag svg is well-formed XML" python3 -c 'import sys, xml.dom.minidom; xml.dom.minidom.parse(sys.argv[1])' "$TMP/r.svg"
 expect_exit 2 "replag bad fix" "$DKATA" run replag --param fix=sometimes
 expect_grep "replag bad fix named" "fix" "$TMP/err"
 expect_exit 2 "replag bad delays" "$DKATA" run replag --param delays=5s,soon
