@@ -28,6 +28,7 @@ extern const struct kata kata_paxos;
 extern const struct kata kata_lww_skew;
 extern const struct kata kata_split_brain;
 extern const struct kata kata_raft_log;
+extern const struct kata kata_replag;
 
 static const struct kata *const registry[] = {
     &kata_clocks,
@@ -47,6 +48,7 @@ static const struct kata *const registry[] = {
     &kata_split_brain,
     &kata_raft_log,
     &kata_shard,
+    &kata_replag,
 };
 #define NKATAS ((int)(sizeof(registry) / sizeof(registry[0])))
 
