@@ -287,3 +287,29 @@ void kata_tl(struct kata_timeline *t, int64_t now_ns, const char *fmt, ...)
     va_end(ap);
     buf_putc(&t->text, '\n');
 }
+
+bool kata_get_durations(struct kata_ctx *ctx, const struct kata *k, const char *name, int64_t *out, int max, int *n)
+{
+    const char *v = kata_get_str(ctx, k, name);
+    *n = 0;
+    for (const char *p = v ? v : ""; v;) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        char tok[64];
+        if (*n == max || len == 0 || len >= sizeof(tok))
+            goto bad;
+        memcpy(tok, p, len);
+        tok[len] = 0;
+        if (units_parse_duration(tok, &out[*n]) || out[*n] < 0)
+            goto bad;
+        (*n)++;
+        if (!comma)
+            return true;
+        p = comma + 1;
+    }
+bad:
+    snprintf(ctx->error, sizeof(ctx->error),
+             "bad value '%.100s' for parameter '%s': expected up to %d durations separated by commas", v ? v : "",
+             name, max);
+    return false;
+}

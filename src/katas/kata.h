@@ -113,6 +113,8 @@ bool kata_get_duration(struct kata_ctx *ctx, const struct kata *k, const char *n
 bool kata_get_choice(struct kata_ctx *ctx, const struct kata *k, const char *name, const char *const *choices,
                      int *out);
 const char *kata_get_str(const struct kata_ctx *ctx, const struct kata *k, const char *name);
+/* A comma-separated list of at most max durations ("0ms,1ms,2.5s"), each >= 0; *n gets how many. */
+bool kata_get_durations(struct kata_ctx *ctx, const struct kata *k, const char *name, int64_t *out, int max, int *n);
 /* A latency distribution parameter (see core/dist.h for the forms). */
 bool kata_get_dist(struct kata_ctx *ctx, const struct kata *k, const char *name, struct dist *out);
 /* Initializes plan and, if ctx->nemesis is set, parses it for nnodes nodes. On a bad schedule sets ctx->error,

@@ -297,25 +297,6 @@ static void run_scheme(struct kata_ctx *ctx, const struct params *p, enum scheme
     free(w);
 }
 
-static bool parse_sweep(struct kata_ctx *ctx, struct params *p)
-{
-    const char *v = kata_get_str(ctx, &kata_lww_skew, "sweep");
-    char tmp[256];
-    snprintf(tmp, sizeof(tmp), "%s", v ? v : "");
-    p->nsweep = 0;
-    char *save = NULL;
-    for (char *tok = strtok_r(tmp, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-        if (p->nsweep == MAXSWEEP || units_parse_duration(tok, &p->sweep[p->nsweep]) || p->sweep[p->nsweep] < 0) {
-            snprintf(ctx->error, sizeof(ctx->error),
-                     "bad value '%.100s' for parameter 'sweep': expected up to %d durations separated by commas",
-                     v ? v : "", MAXSWEEP);
-            return false;
-        }
-        p->nsweep++;
-    }
-    return true;
-}
-
 static bool read_params(struct kata_ctx *ctx, struct params *p)
 {
     const struct kata *k = &kata_lww_skew;
@@ -323,7 +304,8 @@ static bool read_params(struct kata_ctx *ctx, struct params *p)
         !kata_get_int(ctx, k, "writes", 1, 100000, &p->writes) || !kata_get_duration(ctx, k, "think", &p->think) ||
         !kata_get_duration(ctx, k, "timeout", &p->timeout) || !kata_get_duration(ctx, k, "gossip", &p->gossip) ||
         !kata_get_duration(ctx, k, "skew", &p->skew) || !kata_get_duration(ctx, k, "duration", &p->duration) ||
-        !kata_get_double(ctx, k, "loss", 0, 0.9, &p->loss) || !parse_sweep(ctx, p))
+        !kata_get_double(ctx, k, "loss", 0, 0.9, &p->loss) ||
+        !kata_get_durations(ctx, k, "sweep", p->sweep, MAXSWEEP, &p->nsweep))
         return false;
     if (!kata_get_dist(ctx, k, "latency", &p->latency))
         return false;
