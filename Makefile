@@ -17,9 +17,12 @@ TEST_SRC := $(sort $(wildcard tests/*/test_*.c))
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 BENCH_SRC := $(sort $(wildcard bench/bench_*.c))
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
+# Example nodes for `dkata test` (the user's own programs, built as a user would: plain C with jansson).
+EX_SRC  := $(sort $(wildcard examples/*.c))
+EX_BIN  := $(EX_SRC:examples/%.c=$(BUILD)/examples/%)
 
 .PHONY: all deps run check test test-asan bench fuzz clean format
-all: $(BUILD)/dkata $(TEST_BIN) $(BENCH_BIN)
+all: $(BUILD)/dkata $(TEST_BIN) $(BENCH_BIN) $(EX_BIN)
 
 deps:
 	@./scripts/install-deps
@@ -46,6 +49,10 @@ $(BUILD)/tests/%: tests/%.c $(BUILD)/libdkata.a
 $(BUILD)/bench/%: bench/%.c $(BUILD)/libdkata.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(BUILD)/libdkata.a $(LIBS)
+
+$(BUILD)/examples/%: examples/%.c examples/node.h
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -D_GNU_SOURCE $(OPT) -g -Wall -Wextra -Werror $(SAN) -o $@ $< -ljansson
 
 # The main job: the raft-election kata on the simulator, with its table.
 run: deps

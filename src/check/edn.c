@@ -2,6 +2,8 @@
  * beyond the forms it returns. */
 #include "check/edn.h"
 
+#include "check/history.h"
+
 #include "core/err.h"
 #include "core/mem.h"
 
@@ -22,16 +24,7 @@ void edn_reader_init(struct edn_reader *r, const char *text, size_t len, int fir
     r->err[0] = 0;
 }
 
-static int fail(struct edn_reader *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int fail(struct edn_reader *r, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int k = snprintf(r->err, sizeof(r->err), "line %d: ", r->line);
-    vsnprintf(r->err + k, sizeof(r->err) - (size_t)k, fmt, ap);
-    va_end(ap);
-    return ERR_PARSE;
-}
+#define fail(r, ...) hist_parse_error((r)->err, sizeof((r)->err), (r)->line, __VA_ARGS__)
 
 static void skip_space(struct edn_reader *r)
 {
@@ -55,6 +48,28 @@ int edn_at_end(struct edn_reader *r)
 {
     skip_space(r);
     return r->p >= r->end;
+}
+
+/* Replaces every byte that does not begin a valid UTF-8 sequence with '?', in place, so that what we read
+ * can always be written back as JSON. */
+static void utf8_fix(char *s)
+{
+    unsigned char *p = (unsigned char *)s;
+    while (*p) {
+        unsigned c = *p;
+        size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+        uint32_t cp = n == 2 ? c & 0x1f : n == 3 ? c & 0x0f : c & 0x07;
+        size_t k = 1;
+        for (; n > 1 && k < n && (p[k] & 0xc0) == 0x80; k++)
+            cp = (cp << 6) | (p[k] & 0x3f);
+        bool ok = n == 1 || (n > 1 && k == n && !(n == 2 && cp < 0x80) && !(n == 3 && cp < 0x800) &&
+                             !(n == 4 && (cp < 0x10000 || cp > 0x10ffff)) && !(cp >= 0xd800 && cp <= 0xdfff));
+        if (!ok) {
+            *p++ = '?';
+            continue;
+        }
+        p += n;
+    }
 }
 
 static bool is_delim(char c)
@@ -132,6 +147,7 @@ static int read_string(struct edn_reader *r, struct edn *out)
     r->p++;
     out->k = EDN_STR;
     out->s = b.data ? buf_take(&b) : xstrdup("");
+    utf8_fix(out->s);
     return 0;
 }
 
@@ -146,6 +162,7 @@ static int read_atom(struct edn_reader *r, struct edn *out)
     char *t = xmalloc(n + 1);
     memcpy(t, a, n);
     t[n] = 0;
+    utf8_fix(t);
     if (t[0] == ':') {
         out->k = EDN_KW;
         memmove(t, t + 1, n);

@@ -214,16 +214,18 @@ int history_write_jsonl(const struct history *h, FILE *f)
     return rc;
 }
 
-static int fail(struct history *h, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(struct history *h, int line, const char *fmt, ...)
+int hist_parse_error(char *err, size_t n, int line, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    int k = snprintf(h->err, sizeof(h->err), "line %d: ", line);
-    vsnprintf(h->err + k, sizeof(h->err) - (size_t)k, fmt, ap);
+    int k = snprintf(err, n, "line %d: ", line);
+    if (k >= 0 && (size_t)k < n)
+        vsnprintf(err + k, n - (size_t)k, fmt, ap);
     va_end(ap);
     return ERR_PARSE;
 }
+
+#define fail(h, line, ...) hist_parse_error((h)->err, sizeof((h)->err), (line), __VA_ARGS__)
 
 static int json_to_val(const json_t *j, struct hist_val *out, int depth)
 {

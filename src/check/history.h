@@ -75,6 +75,8 @@ size_t history_invoke(struct history *h, int64_t process, const char *f, const c
                       struct hist_val value, int64_t time_ns);
 size_t history_complete(struct history *h, int64_t process, enum hist_type type, struct hist_val value,
                         int64_t time_ns);
+/* Writes "line N: <message>" into err (n bytes) and returns ERR_PARSE: how every parser here reports. */
+int hist_parse_error(char *err, size_t n, int line, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* Type names as written in JSON: "invoke", "ok", "fail", "info". */
 const char *hist_type_name(enum hist_type t);
 

@@ -7,6 +7,7 @@
 #include "core/err.h"
 #include "core/mem.h"
 
+#include <assert.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -35,6 +36,7 @@ struct intern {
     uint64_t *mkey;
     int64_t *mval;
     size_t mn, mcap;
+    size_t bytes; /* memory held, for the budget (kv states are strings that grow with every append) */
 };
 
 struct lin_part {
@@ -134,6 +136,7 @@ static int64_t intern_bytes(struct intern *in, const void *p, size_t len)
         in->s = xrealloc(in->s, in->cap * sizeof(*in->s));
         in->len = xrealloc(in->len, in->cap * sizeof(*in->len));
     }
+    in->bytes += len + 1 + sizeof(char *) + sizeof(size_t) + 2 * sizeof(uint32_t);
     in->s[in->n] = xmalloc(len + 1);
     memcpy(in->s[in->n], p, len);
     in->s[in->n][len] = 0;
@@ -162,6 +165,7 @@ static int64_t *memo_slot(struct intern *in, int64_t state, int64_t arg)
         }
         free(in->mkey);
         free(in->mval);
+        in->bytes += (cap - in->mcap) * (sizeof(*k) + sizeof(*v));
         in->mkey = k;
         in->mval = v;
         in->mcap = cap;
@@ -226,17 +230,7 @@ static int cmp_u32(const void *a, const void *b)
 
 /* ---- from history to partitions ---- */
 
-static int perr(struct lin_problem *p, const struct hist_event *e, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static int perr(struct lin_problem *p, const struct hist_event *e, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int k = snprintf(p->err, sizeof(p->err), "line %d: ", e->line);
-    vsnprintf(p->err + k, sizeof(p->err) - (size_t)k, fmt, ap);
-    va_end(ap);
-    return ERR_PARSE;
-}
+#define perr(p, e, ...) hist_parse_error((p)->err, sizeof((p)->err), (e)->line, __VA_ARGS__)
 
 /* The kind of operation f is in model m, or -1. */
 static int op_kind(enum lin_model m, const char *f)
@@ -503,7 +497,8 @@ struct cache {
     size_t n, cap;
     uint64_t *words;
     size_t nwords, wcap, w;
-    size_t bytes;
+    size_t bytes;         /* charged to the budget so far (the memo, and what the interner grew by) */
+    size_t intern_bytes0; /* the interner's size when this search began */
 };
 
 static size_t cache_bytes(const struct cache *c)
@@ -545,17 +540,27 @@ static void cache_resize(struct cache *c, size_t cap)
     c->cap = cap;
 }
 
-/* Adds the configuration unless present; true if it was new. */
+/* Whether configuration (bits, s) with hash h was seen. */
+static bool cache_has(const struct cache *c, uint64_t h, int64_t s, const uint64_t *bits)
+{
+    if (!c->cap)
+        return false;
+    for (size_t j = h & (c->cap - 1); c->off[j] != SIZE_MAX; j = (j + 1) & (c->cap - 1))
+        if (c->hash[j] == h && c->state[j] == s && memcmp(c->words + c->off[j], bits, c->w * 8) == 0)
+            return true;
+    return false;
+}
+
+/* Adds configuration (bits, s) with hash h unless present; true if it was new. */
 static bool cache_add(struct cache *c, uint64_t h, int64_t s, const uint64_t *bits)
 {
+    if (cache_has(c, h, s, bits))
+        return false;
     if (2 * (c->n + 1) > c->cap)
         cache_resize(c, c->cap ? 2 * c->cap : 1024);
     size_t j = h & (c->cap - 1);
-    while (c->off[j] != SIZE_MAX) {
-        if (c->hash[j] == h && c->state[j] == s && memcmp(c->words + c->off[j], bits, c->w * 8) == 0)
-            return false;
+    while (c->off[j] != SIZE_MAX)
         j = (j + 1) & (c->cap - 1);
-    }
     XGROW(c->words, c->wcap, c->nwords + c->w);
     memcpy(c->words + c->nwords, bits, c->w * 8);
     c->hash[j] = h;
@@ -567,9 +572,9 @@ static bool cache_add(struct cache *c, uint64_t h, int64_t s, const uint64_t *bi
 }
 
 /* Charges the cache's growth to the shared budget; false if over the limit. */
-static bool charge(struct lin_problem *p, struct cache *c)
+static bool charge(struct lin_problem *p, struct cache *c, const struct intern *in)
 {
-    size_t now = cache_bytes(c);
+    size_t now = cache_bytes(c) + (in->bytes - c->intern_bytes0);
     if (now == c->bytes)
         return true;
     size_t total = atomic_fetch_add(p->opts.mem_used, now - c->bytes) + (now - c->bytes);
@@ -588,15 +593,52 @@ static int by_time(const void *x, const void *y)
     return a->t < b->t ? -1 : a->t > b->t;
 }
 
-/* Search state: the doubly linked list of call and return nodes (node 0 is the head; lop i has call node
- * 2i+1 and return node 2i+2), the stack of linearized calls, and the best prefix seen. */
+/* One linearized operation on the search stack: the state before it, and the bound in force when it was
+ * chosen (to resume the scan of unknown operations after undoing it). */
+struct frame {
+    size_t op;
+    int64_t state;
+    uint32_t bound;
+    bool forced; /* a pure operation placed as soon as it fit: no need to try anything else here */
+};
+
+/* Search state: the doubly linked lists (node 0 heads the calls and returns of operations with a completion,
+ * node uhead the calls of those with an unknown outcome; operation i has call node 2i+1 and return node
+ * 2i+2), the stack, and the bitset of linearized operations. */
 struct search {
     uint32_t *next, *prev;
-    size_t *stk;
-    int64_t *stk_state;
+    uint32_t uhead;
+    struct frame *stk;
     uint64_t *bits;
-    uint64_t *zob;
+    uint64_t *zob;      /* Zobrist value of each operation */
+    size_t *pos;        /* each operation's bit in bits: those with a completion first, then the unknown ones */
+    size_t *unknown_at; /* the operation at each bit position of the unknown ones */
+    size_t wn, w;       /* words of bits for the operations with a completion, and in all */
+    size_t *puts, nputs; /* kv: puts (known or not) by call time */
+    size_t *gets, ngets; /* kv: gets by return time */
 };
+
+/* Operations whose outcome is unknown may be linearized at any later point, or never. So a configuration is
+ * dominated by the same one with an unknown operation u not yet used: that one can do everything this one
+ * can, and u later. If such a configuration was seen, this one need not be explored. (Checked for one u at
+ * a time, which catches an unknown operation placed where it was later overwritten.) */
+static bool dominated(const struct search *s, const struct cache *c, uint64_t h, int64_t st)
+{
+    for (size_t k = s->wn; k < c->w; k++) {
+        uint64_t word = s->bits[k];
+        while (word) {
+            int b = __builtin_ctzll(word);
+            word &= word - 1;
+            size_t u = s->unknown_at[64 * (k - s->wn) + (size_t)b];
+            s->bits[k] &= ~(1ULL << b);
+            bool seen = cache_has(c, h ^ s->zob[u], st, s->bits);
+            s->bits[k] |= 1ULL << b;
+            if (seen)
+                return true;
+        }
+    }
+    return false;
+}
 
 static void unlink_node(struct search *s, uint32_t x)
 {
@@ -612,124 +654,262 @@ static void relink_node(struct search *s, uint32_t x)
         s->prev[s->next[x]] = x;
 }
 
+static int by_ret(const void *x, const void *y, void *arg)
+{
+    const struct lin_part *pt = arg;
+    uint32_t a = pt->ops[*(const size_t *)x].ret, b = pt->ops[*(const size_t *)y].ret;
+    return a < b ? -1 : a > b;
+}
+
+/* Builds the two lists: operations with a completion (call and return nodes, by time) from node 0, and
+ * the calls of those with an unknown outcome (by time) from node uhead. */
+static size_t search_init(struct search *s, const struct lin_part *pt)
+{
+    size_t m = pt->n, nn = 2 * m + 2, remaining = 0, nknown = 0;
+    s->uhead = (uint32_t)(2 * m + 1);
+    s->next = xmalloc(nn * sizeof(uint32_t));
+    s->prev = xmalloc(nn * sizeof(uint32_t));
+    s->stk = xmalloc((m + 1) * sizeof(*s->stk));
+    s->zob = xmalloc((m + 1) * sizeof(uint64_t));
+    s->pos = xmalloc((m + 1) * sizeof(size_t));
+    s->unknown_at = xmalloc((m + 1) * sizeof(size_t));
+    for (size_t i = 0; i < m; i++)
+        nknown += pt->ops[i].ret != NO_RET;
+    size_t wn = (nknown + 63) / 64, wu = (m - nknown + 63) / 64, kn = 0, ku = 0;
+    s->bits = xcalloc(wn + wu + 1, sizeof(uint64_t));
+    s->wn = wn;
+    s->w = wn + wu;
+    struct sevent *ev = xmalloc(nn * sizeof(*ev));
+    size_t ne = 0;
+    uint32_t ulast = s->uhead;
+    for (size_t i = 0; i < m; i++) {
+        bool known = pt->ops[i].ret != NO_RET;
+        s->zob[i] = mix64(i * 0x9E3779B97F4A7C15ULL + 0x632BE59BD9B4E019ULL);
+        if (!known) { /* operations come in call order, so this list is in time order */
+            s->unknown_at[ku] = i;
+            s->pos[i] = 64 * wn + ku++;
+            s->next[ulast] = (uint32_t)(2 * i + 1);
+            s->prev[2 * i + 1] = ulast;
+            ulast = (uint32_t)(2 * i + 1);
+            continue;
+        }
+        s->pos[i] = kn++;
+        ev[ne++] = (struct sevent){pt->ops[i].call, (uint32_t)(2 * i + 1)};
+        ev[ne++] = (struct sevent){pt->ops[i].ret, (uint32_t)(2 * i + 2)};
+        remaining++;
+    }
+    s->next[ulast] = UINT32_MAX;
+    s->puts = xmalloc((m + 1) * sizeof(size_t));
+    s->gets = xmalloc((m + 1) * sizeof(size_t));
+    s->nputs = s->ngets = 0;
+    for (size_t i = 0; i < m; i++) {
+        if (pt->ops[i].kind == K_WRITE)
+            s->puts[s->nputs++] = i;
+        if (pt->ops[i].kind == K_READ)
+            s->gets[s->ngets++] = i;
+    }
+    qsort_r(s->gets, s->ngets, sizeof(size_t), by_ret, (void *)pt);
+    qsort(ev, ne, sizeof(*ev), by_time);
+    uint32_t last = 0;
+    for (size_t i = 0; i < ne; i++) {
+        s->next[last] = ev[i].node;
+        s->prev[ev[i].node] = last;
+        last = ev[i].node;
+    }
+    s->next[last] = UINT32_MAX;
+    free(ev);
+    return remaining;
+}
+
+static void search_close(struct search *s)
+{
+    free(s->next);
+    free(s->prev);
+    free(s->stk);
+    free(s->bits);
+    free(s->zob);
+    free(s->pos);
+    free(s->unknown_at);
+    free(s->puts);
+    free(s->gets);
+}
+
+static void flip(struct search *s, size_t i)
+{
+    s->bits[s->pos[i] / 64] ^= 1ULL << (s->pos[i] % 64);
+}
+
+/* Why the search must stop early, or NULL to go on. */
+static const char *must_stop(struct lin_problem *p, struct lin_part *pt, struct cache *c, uint64_t steps,
+                             uint64_t max_steps)
+{
+    if (p->opts.stop && atomic_load(p->opts.stop))
+        return "timeout";
+    if (atomic_load(&p->cancel))
+        return "another key is not linearizable";
+    if (max_steps && steps >= max_steps)
+        return "step budget";
+    if (!charge(p, c, &pt->in))
+        return "memory limit";
+    return NULL;
+}
+
+static void record_best(struct lin_part *pt, const struct search *s, size_t depth, int64_t state)
+{
+    size_t placed = 0; /* the stack and the bitset must agree: each operation placed once */
+    for (size_t k = 0; k < s->w; k++)
+        placed += (size_t)__builtin_popcountll(s->bits[k]);
+    assert(placed == depth);
+    for (size_t k = 0; k < depth; k++) {
+        assert(s->bits[s->pos[s->stk[k].op] / 64] & (1ULL << (s->pos[s->stk[k].op] % 64)));
+        pt->best[k] = s->stk[k].op;
+        pt->best_state[k] = k + 1 < depth ? s->stk[k + 1].state : state;
+    }
+    pt->nbest = depth;
+}
+
+/* A pure operation never changes the state where it fits: a read, or a compare-and-set that saw another
+ * value. If one fits now, placing it now is as good as anything: any linearization that places it later can
+ * place it here instead (the states in between do not change, and its deadline only goes away). So after
+ * placing it, if that fails, the configuration before it fails too, and the search backs up past it. */
+static bool is_pure(const struct lop *o)
+{
+    return o->kind == K_READ || (o->kind == K_CAS && o->res == R_MISMATCH);
+}
+
+/* kv: whether appending, to reach state ns, can still lead to a fit. Until the next put takes effect, the
+ * state only grows by appends; a put cannot take effect before it is invoked. So every get not yet placed
+ * that returned before the first put not yet placed was invoked (or any, if there is none) must see ns
+ * followed by appends: ns must be a prefix of what it returned. The few earliest such gets are checked. */
+static bool kv_can_fit(const struct search *s, const struct lin_part *pt, int64_t ns)
+{
+    uint32_t put_call = UINT32_MAX;
+    for (size_t k = 0; k < s->nputs; k++)
+        if (!(s->bits[s->pos[s->puts[k]] / 64] & (1ULL << (s->pos[s->puts[k]] % 64)))) {
+            put_call = pt->ops[s->puts[k]].call;
+            break;
+        }
+    size_t n = pt->in.len[ns], checked = 0;
+    for (size_t k = 0; k < s->ngets && checked < 4; k++) {
+        const struct lop *g = &pt->ops[s->gets[k]];
+        if (g->ret > put_call)
+            break;
+        if (s->bits[s->pos[s->gets[k]] / 64] & (1ULL << (s->pos[s->gets[k]] % 64)))
+            continue;
+        checked++;
+        if (n > pt->in.len[g->out] || memcmp(pt->in.s[ns], pt->in.s[g->out], n) != 0)
+            return false;
+    }
+    return true;
+}
+
+/* Takes a known operation's frame off: relinks its nodes, as if it had never been placed. */
+static void undo(struct search *s, const struct lin_part *pt, const struct frame *f, size_t *remaining,
+                 uint64_t *zob)
+{
+    *zob ^= s->zob[f->op];
+    flip(s, f->op);
+    uint32_t call = (uint32_t)(2 * f->op + 1);
+    if (pt->ops[f->op].ret != NO_RET) {
+        relink_node(s, call + 1);
+        (*remaining)++;
+    }
+    relink_node(s, call);
+}
+
+/* The search (Lowe's Fig. 3, with the unknown operations kept apart). Known calls before the first
+ * remaining return node are tried first, in time order; only when a return node is reached (its operation
+ * must be linearized before anything later) are the unknown operations invoked before it tried; when none
+ * fits, the last choice is undone. A successful step that reaches a configuration already seen, or one
+ * dominated by a seen one, is not taken. */
 enum lin_verdict lin_check_part(struct lin_problem *p, size_t pi, uint64_t max_steps)
 {
     struct lin_part *pt = &p->parts[pi];
     free(pt->best); /* a second attempt (with a larger budget) starts afresh */
     free(pt->best_state);
     pt->why_unknown = NULL;
-    uint64_t steps0 = pt->steps;
-    size_t m = pt->n, nn = 2 * m + 1;
-    struct search s = {.next = xmalloc(nn * sizeof(uint32_t)), .prev = xmalloc(nn * sizeof(uint32_t)),
-                       .stk = xmalloc((m + 1) * sizeof(size_t)), .stk_state = xmalloc((m + 1) * sizeof(int64_t)),
-                       .bits = xcalloc((m + 63) / 64 + 1, sizeof(uint64_t)),
-                       .zob = xmalloc((m + 1) * sizeof(uint64_t))};
-    struct sevent *ev = xmalloc(nn * sizeof(*ev));
-    size_t ne = 0, remaining = 0;
-    for (size_t i = 0; i < m; i++) {
-        s.zob[i] = mix64(i * 0x9E3779B97F4A7C15ULL + 0x632BE59BD9B4E019ULL);
-        ev[ne++] = (struct sevent){pt->ops[i].call, (uint32_t)(2 * i + 1)};
-        if (pt->ops[i].ret != NO_RET) {
-            ev[ne++] = (struct sevent){pt->ops[i].ret, (uint32_t)(2 * i + 2)};
-            remaining++;
-        }
-    }
-    qsort(ev, ne, sizeof(*ev), by_time);
-    uint32_t last = 0;
-    for (size_t i = 0; i < ne; i++) {
-        s.next[last] = ev[i].node;
-        s.prev[ev[i].node] = last;
-        last = ev[i].node;
-    }
-    s.next[last] = UINT32_MAX;
-    free(ev);
-    pt->best = xmalloc((m + 1) * sizeof(size_t));
-    pt->best_state = xmalloc((m + 1) * sizeof(int64_t));
+    pt->best = xmalloc((pt->n + 1) * sizeof(size_t));
+    pt->best_state = xmalloc((pt->n + 1) * sizeof(int64_t));
     pt->nbest = 0;
-    struct cache c = {.w = (m + 63) / 64 ? (m + 63) / 64 : 1};
+    struct search s;
+    size_t remaining = search_init(&s, pt);
+    struct cache c = {.w = s.w, .intern_bytes0 = pt->in.bytes};
+    uint64_t steps = 0, zob = 0;
     size_t depth = 0;
-    bool stuck_known = false;
+    bool stuck_known = false, in_unknown = false;
     int64_t state = pt->init;
-    uint64_t zob = 0;
     enum lin_verdict verdict = LIN_OK;
-    uint32_t cur = s.next[0];
+    uint32_t cur = s.next[0], bound = 0; /* bound: the return node the unknown calls must precede */
     while (remaining > 0) {
-        if ((++pt->steps & 1023) == 0) {
-            if (p->opts.stop && atomic_load(p->opts.stop)) {
-                verdict = LIN_UNKNOWN;
-                pt->why_unknown = "timeout";
-                break;
-            }
-            if (atomic_load(&p->cancel)) {
-                verdict = LIN_UNKNOWN;
-                pt->why_unknown = "another key is not linearizable";
-                break;
-            }
-            if (max_steps && pt->steps - steps0 >= max_steps) {
-                verdict = LIN_UNKNOWN;
-                pt->why_unknown = "step budget";
-                break;
-            }
-            if (!charge(p, &c)) {
-                verdict = LIN_UNKNOWN;
-                pt->why_unknown = "memory limit";
-                break;
-            }
-        }
-        size_t i = (cur - 1) / 2;
-        if (cur & 1) { /* a call: try to linearize it here */
-            int64_t ns;
-            const struct lop *o = &pt->ops[i];
-            if (step(pt, o, state, &ns)) {
-                s.bits[i / 64] |= 1ULL << (i % 64);
-                uint64_t z = zob ^ s.zob[i];
-                if (cache_add(&c, z ^ mix64((uint64_t)ns), ns, s.bits)) {
-                    s.stk[depth] = i;
-                    s.stk_state[depth++] = state;
-                    state = ns;
-                    zob = z;
-                    unlink_node(&s, cur);
-                    if (o->ret != NO_RET) {
-                        unlink_node(&s, cur + 1);
-                        remaining--;
-                    }
-                    if (depth > pt->nbest) { /* the stack below may differ from the last best: copy it all */
-                        memcpy(pt->best, s.stk, depth * sizeof(size_t));
-                        for (size_t k = 0; k + 1 < depth; k++)
-                            pt->best_state[k] = s.stk_state[k + 1];
-                        pt->best_state[depth - 1] = state;
-                        pt->nbest = depth;
-                        stuck_known = false;
-                    }
-                    cur = s.next[0];
-                    continue;
-                }
-                s.bits[i / 64] &= ~(1ULL << (i % 64));
-            }
-            cur = s.next[cur];
-            continue;
-        }
-        /* a return: operation i had to be linearized by now; undo the last choice */
-        if (!stuck_known && depth == pt->nbest) {
-            pt->stuck = i;
-            stuck_known = true;
-        }
-        if (depth == 0) {
-            verdict = LIN_VIOLATION;
+        if ((++steps & 1023) == 0 && (pt->why_unknown = must_stop(p, pt, &c, steps, max_steps)) != NULL) {
+            verdict = LIN_UNKNOWN;
             break;
         }
-        size_t j = s.stk[--depth];
-        state = s.stk_state[depth];
-        zob ^= s.zob[j];
-        s.bits[j / 64] &= ~(1ULL << (j % 64));
-        uint32_t call = (uint32_t)(2 * j + 1);
-        if (pt->ops[j].ret != NO_RET) {
-            relink_node(&s, call + 1);
-            remaining++;
+        if (!in_unknown && !(cur & 1)) { /* a return node: now the unknown operations called before it */
+            in_unknown = true;
+            bound = cur;
+            cur = s.next[s.uhead];
+            continue;
         }
-        relink_node(&s, call);
-        cur = s.next[call];
+        if (in_unknown && (cur == UINT32_MAX || pt->ops[(cur - 1) / 2].call > pt->ops[(bound - 1) / 2].ret)) {
+            /* nothing fits before the bound's operation returns: undo the last choice */
+            if (!stuck_known && depth == pt->nbest) {
+                pt->stuck = (bound - 1) / 2;
+                stuck_known = true;
+            }
+            if (depth == 0) {
+                verdict = LIN_VIOLATION;
+                break;
+            }
+            struct frame f = s.stk[--depth];
+            /* Undoing a forced choice: the configuration before it has failed too (see is_pure). */
+            while (f.forced && depth > 0) {
+                undo(&s, pt, &f, &remaining, &zob);
+                f = s.stk[--depth];
+            }
+            if (f.forced) {
+                verdict = LIN_VIOLATION;
+                break;
+            }
+            state = f.state;
+            undo(&s, pt, &f, &remaining, &zob);
+            uint32_t call = (uint32_t)(2 * f.op + 1);
+            in_unknown = pt->ops[f.op].ret == NO_RET;
+            bound = f.bound;
+            cur = s.next[call];
+            continue;
+        }
+        size_t i = (cur - 1) / 2;
+        const struct lop *o = &pt->ops[i];
+        int64_t ns;
+        /* an unknown operation that would change nothing here is as good as never happening */
+        if (step(pt, o, state, &ns) && (!in_unknown || ns != state) &&
+            (o->kind != K_APPEND || kv_can_fit(&s, pt, ns))) {
+            flip(&s, i);
+            uint64_t z = zob ^ s.zob[i], hz = z ^ mix64((uint64_t)ns);
+            if (!dominated(&s, &c, hz, ns) && cache_add(&c, hz, ns, s.bits)) {
+                s.stk[depth++] = (struct frame){.op = i, .state = state, .bound = bound,
+                                                .forced = !in_unknown && is_pure(o)};
+                state = ns;
+                zob = z;
+                unlink_node(&s, cur);
+                if (!in_unknown) {
+                    unlink_node(&s, cur + 1);
+                    remaining--;
+                }
+                if (depth > pt->nbest) {
+                    record_best(pt, &s, depth, state);
+                    stuck_known = false;
+                }
+                in_unknown = false;
+                cur = s.next[0];
+                continue;
+            }
+            flip(&s, i);
+        }
+        cur = s.next[cur];
     }
+    pt->steps += steps;
     if (verdict == LIN_OK)
         pt->stuck = HIST_NONE_IDX;
     for (size_t k = 0; k < pt->nbest; k++) /* from here on, best names history operations */
@@ -738,12 +918,7 @@ enum lin_verdict lin_check_part(struct lin_problem *p, size_t pi, uint64_t max_s
     pt->cache_bytes = cache_bytes(&c);
     atomic_fetch_sub(p->opts.mem_used, c.bytes);
     cache_close(&c);
-    free(s.next);
-    free(s.prev);
-    free(s.stk);
-    free(s.stk_state);
-    free(s.bits);
-    free(s.zob);
+    search_close(&s);
     pt->verdict = verdict;
     pt->checked = true;
     if (verdict == LIN_VIOLATION)

@@ -5,7 +5,9 @@
 #include "core/err.h"
 #include "core/mem.h"
 
+#include <errno.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,16 +49,7 @@ enum hist_format hist_format_detect(const char *text, size_t len)
     return HIST_FMT_AUTO;
 }
 
-static int fail(struct history *h, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(struct history *h, int line, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int k = snprintf(h->err, sizeof(h->err), "line %d: ", line);
-    vsnprintf(h->err + k, sizeof(h->err) - (size_t)k, fmt, ap);
-    va_end(ap);
-    return ERR_PARSE;
-}
+#define fail(h, line, ...) hist_parse_error((h)->err, sizeof((h)->err), (line), __VA_ARGS__)
 
 static void val_free(struct hist_val *v)
 {
@@ -287,4 +280,28 @@ int history_parse(struct history *h, const char *text, size_t len, enum hist_for
                  "give --format");
         return ERR_PARSE;
     }
+}
+
+int history_load(struct history *h, const char *path, enum hist_format *fmt)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(h->err, sizeof(h->err), "cannot open '%s': %s", path, strerror(errno));
+        return ERR_IO;
+    }
+    struct buf b;
+    buf_init(&b);
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+        buf_put(&b, chunk, n);
+    bool bad = ferror(f);
+    fclose(f);
+    if (!bad && *fmt == HIST_FMT_AUTO)
+        *fmt = hist_format_detect(b.data ? b.data : "", b.len);
+    int rc = bad ? ERR_IO : history_parse(h, b.data ? b.data : "", b.len, *fmt);
+    if (bad)
+        snprintf(h->err, sizeof(h->err), "cannot read '%s' (is it a directory?)", path);
+    buf_close(&b);
+    return rc;
 }

@@ -259,7 +259,10 @@ static void describe_op(const struct history *h, const struct hist_op *op, int64
     const struct hist_val *v = read ? &done->value : &inv->value;
     if (v->kind != HIST_NONE) {
         buf_puts(out, read ? " -> " : " ");
-        hist_val_json(out, v);
+        if (v->kind == HIST_NIL)
+            buf_puts(out, "nil");
+        else
+            hist_val_json(out, v);
     }
     buf_printf(out, " (line %d, %s %" PRId64 ")", done->line ? done->line : (int)op->complete + 1,
                global ? "lsn" : "version", version);

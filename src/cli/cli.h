@@ -18,6 +18,9 @@ int cmd_list(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+int cmd_lab(int argc, char **argv);
+int cmd_test(int argc, char **argv);
 
 /* Prints "dkata: <message>" (one line) to stderr and returns EXIT_USAGE. */
 int cli_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -80,19 +80,19 @@ static void *worker(void *arg)
         struct job jb = pl->jobs[pl->head++];
         pl->active++;
         pthread_mutex_unlock(&pl->mu);
-        enum lin_verdict v = LIN_UNKNOWN;
+        bool again = false; /* out of budget: retry with more (a cancelled job is not run, nor retried) */
         double dt = 0;
         if (!atomic_load(&jb.f->p.cancel)) {
             double t0 = now_s();
-            v = lin_check_part(&jb.f->p, jb.part, jb.budget);
+            enum lin_verdict v = lin_check_part(&jb.f->p, jb.part, jb.budget);
             dt = now_s() - t0;
+            struct lin_part_info info;
+            lin_part_info(&jb.f->p, jb.part, &info);
+            again = v == LIN_UNKNOWN && info.why_unknown && strcmp(info.why_unknown, "step budget") == 0;
         }
-        struct lin_part_info info;
-        lin_part_info(&jb.f->p, jb.part, &info);
         pthread_mutex_lock(&pl->mu);
         jb.f->seconds += dt;
-        if (v == LIN_UNKNOWN && info.why_unknown && strcmp(info.why_unknown, "step budget") == 0 &&
-            !atomic_load(pl->stop)) {
+        if (again && !atomic_load(pl->stop)) {
             jb.budget = jb.budget > UINT64_MAX / 4 ? UINT64_MAX : jb.budget * 4;
             XGROW(pl->jobs, pl->cap, pl->njobs + 1);
             pl->jobs[pl->njobs++] = jb;
@@ -122,7 +122,8 @@ static void run_pool(struct file *files, size_t nfiles, const struct opts *o, co
             XGROW(pl.jobs, pl.cap, pl.njobs + 1);
             pl.jobs[pl.njobs++] = (struct job){.f = &files[i], .part = k, .size = info.nops, .budget = FIRST_BUDGET};
         }
-    qsort(pl.jobs, pl.njobs, sizeof(*pl.jobs), by_size_desc);
+    if (pl.njobs)
+        qsort(pl.jobs, pl.njobs, sizeof(*pl.jobs), by_size_desc);
     pthread_mutex_init(&pl.mu, NULL);
     pthread_cond_init(&pl.cv, NULL);
     size_t n = o->threads ? o->threads : (size_t)sysconf(_SC_NPROCESSORS_ONLN);
@@ -171,30 +172,6 @@ static void *watch(void *arg)
         atomic_store(w->stop, 1);
     pthread_mutex_unlock(&w->mu);
     return NULL;
-}
-
-static char *read_file(const char *path, size_t *len, char *err, size_t errlen)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(err, errlen, "cannot open '%s': %s", path, strerror(errno));
-        return NULL;
-    }
-    struct buf b;
-    buf_init(&b);
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-        buf_put(&b, chunk, n);
-    bool bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        buf_close(&b);
-        snprintf(err, errlen, "cannot read '%s' (is it a directory?)", path);
-        return NULL;
-    }
-    *len = b.len;
-    return b.data ? buf_take(&b) : xstrdup("");
 }
 
 /* "line N: what" from a parser becomes "dkata: FILE:N: what". */
@@ -292,9 +269,10 @@ static int parse_args(int argc, char **argv, struct opts *o, const char ***paths
 
 static size_t default_mem_limit(void)
 {
+    /* a quarter of the machine's memory, at most 2 GiB: others share the machine */
     long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
-    size_t half = pages > 0 && page > 0 ? (size_t)pages * (size_t)page / 2 : (size_t)4 << 30;
-    return half;
+    size_t quarter = pages > 0 && page > 0 ? (size_t)pages * (size_t)page / 4 : (size_t)1 << 30;
+    return quarter < ((size_t)2 << 30) ? quarter : (size_t)2 << 30;
 }
 
 static int check_sessions(struct file *files, size_t n, const struct opts *o)
@@ -421,18 +399,13 @@ int cmd_check(int argc, char **argv)
         struct file *f = &files[i];
         f->path = paths[i];
         history_init(&f->h);
-        char err[300];
-        size_t len;
-        char *text = read_file(f->path, &len, err, sizeof(err));
-        if (!text) {
-            rc = cli_usage("%s", err);
-            inited = i + 1;
+        enum hist_format fmt = o.format;
+        int prc = history_load(&f->h, f->path, &fmt);
+        inited = i + 1;
+        if (prc == ERR_IO) {
+            rc = cli_usage("%s", f->h.err);
             break;
         }
-        enum hist_format fmt = o.format == HIST_FMT_AUTO ? hist_format_detect(text, len) : o.format;
-        int prc = history_parse(&f->h, text, len, fmt);
-        free(text);
-        inited = i + 1;
         if (prc) {
             rc = input_error(f->path, f->h.err);
             break;

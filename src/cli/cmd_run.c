@@ -24,6 +24,7 @@ struct run_opts {
     bool given[MAX_PARAMS];
     uint64_t seed, seeds, seed_from;
     bool seed_given, seeds_given, json, check_det, random_faults, faults_given;
+    bool exercise, answers; /* --exercise / --answers: print the kata's exercise (and its key) for the seed */
     const char *bug, *nemesis, *trace_file, *svg_file;
     long jobs;
 };
@@ -43,6 +44,8 @@ static void run_help(void)
            "  --trace FILE           write the trace: canonical JSON lines, one event a line\n"
            "  --svg FILE             write the kata's picture (space-time diagram, timeline)\n"
            "  --check-determinism    run the seed twice and compare trace hashes and output\n"
+           "  --exercise             print an exercise generated from the seed, to solve by hand\n"
+           "  --answers              the same exercise followed by its answer key\n"
            "  --seeds N              swarm: run N seeds (random faults from each seed unless --faults\n"
            "                         scripted), report every failure with its replay command\n"
            "  --seed-from S          swarm: first seed (default 1)\n"
@@ -80,6 +83,10 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
             o->json = true;
         } else if (!strcmp(a, "--check-determinism")) {
             o->check_det = true;
+            takes = false;
+        } else if (!strcmp(a, "--exercise") || !strcmp(a, "--answers")) {
+            o->exercise = true;
+            o->answers |= !strcmp(a, "--answers");
             takes = false;
         } else if (!v) {
             return cli_usage("option '%s' needs a value (see 'dkata run --help')", a);
@@ -156,7 +163,8 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
             o->given[idx] = true;
         } else {
             return cli_usage("unknown option '%s' for 'run' (accepted: --seed, --param, --bug, --nemesis, --faults, "
-                             "--json, --trace, --svg, --check-determinism, --seeds, --seed-from, --jobs)",
+                             "--json, --trace, --svg, --check-determinism, --exercise, --answers, --seeds, "
+                             "--seed-from, --jobs)",
                              a);
         }
         if (takes)
@@ -164,6 +172,11 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
     }
     if (o->seeds_given && o->seed_given)
         return cli_usage("--seed and --seeds do not go together: use --seeds N --seed-from S for a swarm");
+    if (o->exercise && !o->k->exercise)
+        return cli_usage("kata '%s' has no exercise (--exercise and --answers are for katas that list one in "
+                         "'dkata help KATA')", o->k->name);
+    if (o->exercise && (o->seeds_given || o->json || o->check_det || o->trace_file || o->svg_file))
+        return cli_usage("--exercise and --answers go with --seed and --param only");
     if (o->seeds_given && (o->trace_file || o->svg_file))
         return cli_usage("--trace and --svg are for one seed; replay a failing seed with --seed to get them");
     return 0;
@@ -453,6 +466,95 @@ static double wall_seconds(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* Figure name k over the seeds that reported it: min, median, p99, max, mean, count. False if none did. */
+static bool figure_stats(const struct swarm *w, int k, double *v, double out[6])
+{
+    size_t m = 0;
+    double sum = 0;
+    for (uint64_t i = 0; i < w->n; i++)
+        if (!isnan(w->res[i].fig[k])) {
+            v[m++] = w->res[i].fig[k];
+            sum += w->res[i].fig[k];
+        }
+    if (!m)
+        return false;
+    qsort(v, m, sizeof(double), cmp_double);
+    out[0] = v[0];
+    out[1] = v[m / 2];
+    out[2] = v[(size_t)ceil(0.99 * (double)m) - 1];
+    out[3] = v[m - 1];
+    out[4] = sum / (double)m;
+    out[5] = (double)m;
+    return true;
+}
+
+static void swarm_report(const struct run_opts *o, const struct swarm *w, long jobs, double secs)
+{
+    double *v = xmalloc(sizeof(double) * (w->n ? w->n : 1)), st[6];
+    struct buf b, cmd;
+    buf_init(&b);
+    buf_init(&cmd);
+    if (o->json) {
+        buf_printf(&b, "{\"kata\":\"%s\",\"seeds\":%llu,\"seed_from\":%llu,\"jobs\":%ld,\"seconds\":%.3f,"
+                       "\"random_faults\":%s,\"bug\":",
+                   o->k->name, (unsigned long long)w->n, (unsigned long long)o->seed_from, jobs, secs,
+                   swarm_faults(o) ? "true" : "false");
+        if (o->bug)
+            buf_json_str(&b, o->bug);
+        else
+            buf_puts(&b, "null");
+        buf_puts(&b, ",\"figures\":{");
+        for (int k = 0, first = 1; k < w->nnames; k++)
+            if (figure_stats(w, k, v, st)) {
+                buf_printf(&b, "%s\"%s\":{\"min\":%.17g,\"median\":%.17g,\"p99\":%.17g,\"max\":%.17g,"
+                               "\"mean\":%.17g,\"seeds\":%.0f}",
+                           first ? "" : ",", w->names[k], st[0], st[1], st[2], st[3], st[4], st[5]);
+                first = 0;
+            }
+        buf_printf(&b, "},\"failing_count\":%llu,\"failing\":[", (unsigned long long)w->failed);
+    } else {
+        buf_printf(&b, "swarm: %s, %llu seeds from %llu, %ld jobs, %.2fs (%.0f seeds/s)%s%s%s\n", o->k->name,
+                   (unsigned long long)w->n, (unsigned long long)o->seed_from, jobs, secs, (double)w->done / secs,
+                   o->bug ? ", bug " : "", o->bug ? o->bug : "",
+                   swarm_faults(o) ? ", random faults per seed" : ", the kata's own scenario");
+        if (w->nnames)
+            buf_printf(&b, "\n%-34s %10s %10s %10s %10s %10s %8s\n", "figure", "min", "median", "p99", "max", "mean",
+                       "seeds");
+        for (int k = 0; k < w->nnames; k++)
+            if (figure_stats(w, k, v, st))
+                buf_printf(&b, "%-34s %10.4g %10.4g %10.4g %10.4g %10.4g %8.0f\n", w->names[k], st[0], st[1], st[2],
+                           st[3], st[4], st[5]);
+        buf_printf(&b, "\nfailing seeds: %llu of %llu\n", (unsigned long long)w->failed, (unsigned long long)w->done);
+    }
+    uint64_t shown = 0;
+    for (uint64_t i = 0; i < w->n; i++) {
+        if (!w->res[i].failed)
+            continue;
+        buf_reset(&cmd);
+        replay_command(o, o->seed_from + i, swarm_faults(o), &cmd);
+        if (o->json) { /* every failing seed: scripts want them all */
+            buf_printf(&b, "%s{\"seed\":%llu,\"check\":", shown++ ? "," : "", (unsigned long long)(o->seed_from + i));
+            buf_json_str(&b, w->res[i].check);
+            buf_puts(&b, ",\"detail\":");
+            buf_json_str(&b, w->res[i].detail);
+            buf_puts(&b, ",\"replay\":");
+            buf_json_str(&b, cmd.data);
+            buf_putc(&b, '}');
+        } else if (shown++ < 20) {
+            buf_printf(&b, "  seed %llu: %s: %s\n    replay: %s\n", (unsigned long long)(o->seed_from + i),
+                       w->res[i].check, w->res[i].detail, cmd.data);
+        }
+    }
+    if (o->json)
+        buf_puts(&b, "]}\n");
+    else if (shown > 20)
+        buf_printf(&b, "  ... and %llu more (--json lists every one)\n", (unsigned long long)(shown - 20));
+    fputs(b.data, stdout);
+    buf_close(&b);
+    buf_close(&cmd);
+    free(v);
+}
+
 static int run_swarm(const struct run_opts *o)
 {
     /* Validate the parameters once before forking. */
@@ -548,44 +650,7 @@ static int run_swarm(const struct run_opts *o)
         progress(&w, true);
     double secs = wall_seconds() - start;
 
-    printf("swarm: %s, %llu seeds from %llu, %ld jobs, %.2fs (%.0f seeds/s)%s%s%s\n", o->k->name,
-           (unsigned long long)o->seeds, (unsigned long long)o->seed_from, jobs, secs, (double)w.done / secs,
-           o->bug ? ", bug " : "", o->bug ? o->bug : "", swarm_faults(o) ? ", random faults per seed" : ", the kata's own scenario");
-    if (w.nnames) {
-        printf("\n%-34s %10s %10s %10s %10s %10s %8s\n", "figure", "min", "median", "p99", "max", "mean", "seeds");
-        double *v = xmalloc(sizeof(double) * o->seeds);
-        for (int k = 0; k < w.nnames; k++) {
-            size_t m = 0;
-            double sum = 0;
-            for (uint64_t i = 0; i < o->seeds; i++)
-                if (!isnan(w.res[i].fig[k])) {
-                    v[m++] = w.res[i].fig[k];
-                    sum += w.res[i].fig[k];
-                }
-            if (!m)
-                continue;
-            qsort(v, m, sizeof(double), cmp_double);
-            printf("%-34s %10.4g %10.4g %10.4g %10.4g %10.4g %8zu\n", w.names[k], v[0], v[m / 2],
-                   v[(size_t)ceil(0.99 * (double)m) - 1], v[m - 1], sum / (double)m, m);
-        }
-        free(v);
-    }
-    printf("\nfailing seeds: %llu of %llu\n", (unsigned long long)w.failed, (unsigned long long)w.done);
-    uint64_t shown = 0;
-    for (uint64_t i = 0; i < o->seeds; i++) {
-        if (!w.res[i].failed)
-            continue;
-        if (shown++ == 20) {
-            printf("  ... and %llu more\n", (unsigned long long)(w.failed - 20));
-            break;
-        }
-        struct buf cmd;
-        buf_init(&cmd);
-        replay_command(o, o->seed_from + i, swarm_faults(o), &cmd);
-        printf("  seed %llu: %s: %s\n    replay: %s\n", (unsigned long long)(o->seed_from + i), w.res[i].check,
-               w.res[i].detail, cmd.data);
-        buf_close(&cmd);
-    }
+    swarm_report(o, &w, jobs, secs);
     if (crashed || w.done != w.n)
         fprintf(stderr, "dkata: %d swarm worker(s) died; %llu of %llu seeds reported\n", crashed,
                 (unsigned long long)w.done, (unsigned long long)w.n);
@@ -598,11 +663,41 @@ static int run_swarm(const struct run_opts *o)
     return bad ? EXIT_VIOLATION : EXIT_OKAY;
 }
 
+/* The kata's exercise for one seed; with --answers its key, and any checks the kata made of the key. */
+static int run_exercise(const struct run_opts *o)
+{
+    struct kata_ctx ctx;
+    ctx_setup(&ctx, o, o->seed);
+    int rc = o->k->exercise(&ctx, o->answers);
+    if (rc) {
+        cli_usage("%s", ctx.error[0] ? ctx.error : "the kata could not make an exercise");
+        kata_ctx_close(&ctx);
+        return EXIT_USAGE;
+    }
+    printf("dkata run %s --seed %llu %s\n\n", o->k->name, (unsigned long long)o->seed,
+           o->answers ? "--answers" : "--exercise");
+    if (ctx.text.data)
+        fputs(ctx.text.data, stdout);
+    if (ctx.nchecks) {
+        printf("\nchecks of the answer key:\n");
+        for (size_t i = 0; i < ctx.nchecks; i++)
+            printf("  %-6s %-34s %s\n", ctx.checks[i].passed ? "ok" : "FAILED", ctx.checks[i].name,
+                   ctx.checks[i].detail);
+    }
+    if (!o->answers)
+        printf("\nanswers: dkata run %s --seed %llu --answers\n", o->k->name, (unsigned long long)o->seed);
+    int exit_code = kata_failures(&ctx) ? EXIT_VIOLATION : EXIT_OKAY;
+    kata_ctx_close(&ctx);
+    return exit_code;
+}
+
 int cmd_run(int argc, char **argv)
 {
     struct run_opts o;
     int rc = parse_args(argc, argv, &o);
     if (rc)
         return rc < 0 ? EXIT_OKAY : rc;
+    if (o.exercise)
+        return run_exercise(&o);
     return o.seeds_given ? run_swarm(&o) : run_single(&o);
 }

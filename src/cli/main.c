@@ -8,7 +8,10 @@ static const struct cmd commands[] = {
     {"list", cmd_list, "list the katas"},
     {"help", cmd_help, "explain a kata: what it drills, its parameters, how to read it"},
     {"run", cmd_run, "run a kata on the simulator (one seed, or a swarm of seeds)"},
+    {"test", cmd_test, "run your own node program (Maelstrom's protocol) on dkata's network and check it"},
     {"check", cmd_check, "check a history: linearizability (Jepsen log, EDN, JSON lines) or session guarantees"},
+    {"serve", cmd_serve, "serve the idempotent payments API for real (and load it, and audit it)"},
+    {"lab", cmd_lab, "real-system labs: PostgreSQL failover and replication-lag drills (lab pg ...)"},
 };
 #define NCOMMANDS ((int)(sizeof(commands) / sizeof(commands[0])))
 

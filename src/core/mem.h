@@ -10,7 +10,11 @@ void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 /* Grow *p (of *cap elements of elem bytes) so that it holds at least need elements. */
 void xgrow(void **p, size_t *cap, size_t need, size_t elem);
-#define XGROW(ptr, cap, need) xgrow((void **)&(ptr), &(cap), (need), sizeof(*(ptr)))
+#define XGROW(ptr, cap, need)                                                                      \
+    do {                                                                                           \
+        if ((need) > (cap))                                                                        \
+            xgrow((void **)&(ptr), &(cap), (need), sizeof(*(ptr)));                                \
+    } while (0)
 
 /* A growable NUL-terminated byte buffer. The buffer owns data; buf_close frees it. */
 struct buf {

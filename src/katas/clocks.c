@@ -241,6 +241,10 @@ static int clocks_run(struct kata_ctx *ctx)
 {
     const struct kata *k = &kata_clocks;
     long nprocs, ticks, delay;
+    if (ctx->nemesis) {
+        snprintf(ctx->error, sizeof(ctx->error), "kata 'clocks' has no faults to schedule: drop --nemesis");
+        return -1;
+    }
     if (!kata_get_int(ctx, k, "procs", 2, MAXP, &nprocs) || !kata_get_int(ctx, k, "ticks", 1, 5000, &ticks) ||
         !kata_get_int(ctx, k, "delay", 0, 1000, &delay))
         return -1;

@@ -12,7 +12,17 @@
 #include "core/units.h"
 
 extern const struct kata kata_clocks;
+extern const struct kata kata_failover;
+extern const struct kata kata_fencing;
+extern const struct kata kata_quorum;
 extern const struct kata kata_raft_election;
+extern const struct kata kata_retry;
+extern const struct kata kata_saga;
+extern const struct kata kata_fdetect;
+extern const struct kata kata_fdetect_worksheet;
+extern const struct kata kata_rpc_outcomes;
+extern const struct kata kata_tail_latency;
+extern const struct kata kata_swim;
 extern const struct kata kata_paxos;
 extern const struct kata kata_lww_skew;
 extern const struct kata kata_split_brain;
@@ -20,7 +30,17 @@ extern const struct kata kata_raft_log;
 
 static const struct kata *const registry[] = {
     &kata_clocks,
+    &kata_failover,
+    &kata_fencing,
+    &kata_quorum,
     &kata_raft_election,
+    &kata_retry,
+    &kata_saga,
+    &kata_fdetect,
+    &kata_fdetect_worksheet,
+    &kata_rpc_outcomes,
+    &kata_tail_latency,
+    &kata_swim,
     &kata_paxos,
     &kata_lww_skew,
     &kata_split_brain,
@@ -102,6 +122,9 @@ void kata_print_help(const struct kata *k, FILE *out)
         for (int i = 0; i < k->nbugs; i++)
             fprintf(out, "  %-18s %s\n", k->bugs[i].name, k->bugs[i].help);
     }
+    if (k->exercise)
+        fprintf(out, "\nExercise (--exercise; --answers adds the key; a new one per --seed):\n  %s\n",
+                k->exercise_what ? k->exercise_what : "generated from the seed");
     fprintf(out, "\nHow to read the output:\n  %s\n", k->reading);
     fprintf(out, "\nExamples:\n  dkata run %s\n  dkata run %s --seed 7 --svg %s.svg\n  dkata run %s --seeds 10000\n",
             k->name, k->name, k->name, k->name);
@@ -169,6 +192,22 @@ int kata_failures(const struct kata_ctx *ctx)
 bool kata_bug_is(const struct kata_ctx *ctx, const char *bug)
 {
     return ctx->bug && strcmp(ctx->bug, bug) == 0;
+}
+
+void kata_timeline(struct buf *b, int *lines, int max, int64_t now_ns, const char *fmt, ...)
+{
+    if (*lines >= max)
+        return;
+    if (++*lines == max) {
+        buf_puts(b, "  ... (timeline cut here; --trace has every event)\n");
+        return;
+    }
+    buf_printf(b, "  %10.3fms  ", (double)now_ns / 1e6);
+    va_list ap;
+    va_start(ap, fmt);
+    buf_vprintf(b, fmt, ap);
+    va_end(ap);
+    buf_putc(b, '\n');
 }
 
 const char *kata_get_str(const struct kata_ctx *ctx, const struct kata *k, const char *name)
@@ -239,6 +278,43 @@ bool kata_get_choice(struct kata_ctx *ctx, const struct kata *k, const char *nam
     return false;
 }
 
+int kata_parse_list(const char *text, const char *prefix, bool durations, int64_t lo, int64_t hi, int64_t *out,
+                    int max)
+{
+    size_t plen = prefix ? strlen(prefix) : 0;
+    if (!text || strlen(text) > 255 || (plen && strncmp(text, prefix, plen) != 0))
+        return -1;
+    char tmp[256];
+    snprintf(tmp, sizeof(tmp), "%s", text + plen);
+    int n = 0;
+    char *p = tmp;
+    for (;;) {
+        char *comma = strchr(p, ',');
+        if (comma)
+            *comma = 0;
+        int64_t v;
+        if (n == max || !*p)
+            return -1;
+        if (durations) {
+            if (units_parse_duration(p, &v))
+                return -1;
+        } else {
+            char *end;
+            errno = 0;
+            long long x = strtoll(p, &end, 10);
+            if (errno || *end || end == p)
+                return -1;
+            v = x;
+        }
+        if (v < lo || v > hi)
+            return -1;
+        out[n++] = v;
+        if (!comma)
+            return n;
+        p = comma + 1;
+    }
+}
+
 bool kata_get_dist(struct kata_ctx *ctx, const struct kata *k, const char *name, struct dist *out)
 {
     char err[256];
@@ -286,30 +362,4 @@ void kata_tl(struct kata_timeline *t, int64_t now_ns, const char *fmt, ...)
     buf_vprintf(&t->text, fmt, ap);
     va_end(ap);
     buf_putc(&t->text, '\n');
-}
-
-bool kata_get_durations(struct kata_ctx *ctx, const struct kata *k, const char *name, int64_t *out, int max, int *n)
-{
-    const char *v = kata_get_str(ctx, k, name);
-    *n = 0;
-    for (const char *p = v ? v : ""; v;) {
-        const char *comma = strchr(p, ',');
-        size_t len = comma ? (size_t)(comma - p) : strlen(p);
-        char tok[64];
-        if (*n == max || len == 0 || len >= sizeof(tok))
-            goto bad;
-        memcpy(tok, p, len);
-        tok[len] = 0;
-        if (units_parse_duration(tok, &out[*n]) || out[*n] < 0)
-            goto bad;
-        (*n)++;
-        if (!comma)
-            return true;
-        p = comma + 1;
-    }
-bad:
-    snprintf(ctx->error, sizeof(ctx->error),
-             "bad value '%.100s' for parameter '%s': expected up to %d durations separated by commas", v ? v : "",
-             name, max);
-    return false;
 }

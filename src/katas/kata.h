@@ -71,6 +71,12 @@ struct kata {
     /* Runs one seed. Returns 0 when it ran (violations are in checks), -1 with ctx->error set on bad
      * parameters. */
     int (*run)(struct kata_ctx *ctx);
+    /* Optional (NULL: none). A pencil-and-paper exercise generated from ctx->seed and the parameters, written
+     * into ctx->text; with answers, its answer key follows (and the kata may record checks that verify the key,
+     * e.g. by simulation). Returns 0, or -1 with ctx->error set on bad parameters. Driven by
+     * `dkata run KATA --exercise` and `--answers`. */
+    int (*exercise)(struct kata_ctx *ctx, bool answers);
+    const char *exercise_what; /* one line: what the exercise asks (shown by `dkata help`) */
 };
 
 /* The registry. */
@@ -92,6 +98,10 @@ bool kata_check(struct kata_ctx *ctx, const char *name, bool passed, const char 
 int kata_failures(const struct kata_ctx *ctx);
 bool kata_bug_is(const struct kata_ctx *ctx, const char *bug);
 
+/* A timeline for people: appends "  <time>ms  <text>\n" to b, at most max lines (then one line saying it was
+ * cut); *lines counts what was written. */
+void kata_timeline(struct buf *b, int *lines, int max, int64_t now_ns, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
 /* A kata's timeline for people: "  %9.3fms  text" lines, cut after max lines (then --trace has every event).
  * When on is false nothing is kept (swarms). */
 struct kata_timeline {
@@ -113,8 +123,11 @@ bool kata_get_duration(struct kata_ctx *ctx, const struct kata *k, const char *n
 bool kata_get_choice(struct kata_ctx *ctx, const struct kata *k, const char *name, const char *const *choices,
                      int *out);
 const char *kata_get_str(const struct kata_ctx *ctx, const struct kata *k, const char *name);
-/* A comma-separated list of at most max durations ("0ms,1ms,2.5s"), each >= 0; *n gets how many. */
-bool kata_get_durations(struct kata_ctx *ctx, const struct kata *k, const char *name, int64_t *out, int max, int *n);
+/* Parses text as `prefix` (NULL: none) followed by 1..max comma-separated items into out: durations in ns
+ * (units.h; a bare number is ms) when durations, else decimal integers; every item in lo..hi. Returns the number
+ * of items, or -1 if text is anything else (text longer than 255 bytes included). */
+int kata_parse_list(const char *text, const char *prefix, bool durations, int64_t lo, int64_t hi, int64_t *out,
+                    int max);
 /* A latency distribution parameter (see core/dist.h for the forms). */
 bool kata_get_dist(struct kata_ctx *ctx, const struct kata *k, const char *name, struct dist *out);
 /* Initializes plan and, if ctx->nemesis is set, parses it for nnodes nodes. On a bad schedule sets ctx->error,

@@ -304,11 +304,15 @@ static bool read_params(struct kata_ctx *ctx, struct params *p)
         !kata_get_int(ctx, k, "writes", 1, 100000, &p->writes) || !kata_get_duration(ctx, k, "think", &p->think) ||
         !kata_get_duration(ctx, k, "timeout", &p->timeout) || !kata_get_duration(ctx, k, "gossip", &p->gossip) ||
         !kata_get_duration(ctx, k, "skew", &p->skew) || !kata_get_duration(ctx, k, "duration", &p->duration) ||
-        !kata_get_double(ctx, k, "loss", 0, 0.9, &p->loss) ||
-        !kata_get_durations(ctx, k, "sweep", p->sweep, MAXSWEEP, &p->nsweep))
+        !kata_get_double(ctx, k, "loss", 0, 0.9, &p->loss) || !kata_get_dist(ctx, k, "latency", &p->latency))
         return false;
-    if (!kata_get_dist(ctx, k, "latency", &p->latency))
+    p->nsweep = kata_parse_list(kata_get_str(ctx, k, "sweep"), NULL, true, 0, INT64_MAX, p->sweep, MAXSWEEP);
+    if (p->nsweep < 0) {
+        snprintf(ctx->error, sizeof(ctx->error),
+                 "bad value '%.100s' for parameter 'sweep': expected up to %d durations separated by commas",
+                 kata_get_str(ctx, k, "sweep"), MAXSWEEP);
         return false;
+    }
     if (p->timeout <= 0 || p->gossip <= 0 || p->duration <= 0) {
         snprintf(ctx->error, sizeof(ctx->error), "bad times: need timeout, gossip and duration > 0");
         return false;

@@ -52,6 +52,13 @@ struct span {
     int64_t term;
 };
 
+/* A moment for the picture: a heartbeat (node >= 0) or a scenario mark such as a partition (node < 0). */
+struct mark {
+    sim_time at;
+    int node;
+    char label[24];
+};
+
 struct vote_rec {
     sim_time at;
     int voter, cand;
@@ -83,6 +90,8 @@ struct world {
     int timeline_lines;
     struct span *spans;
     size_t nspans, spans_cap;
+    struct mark *marks;
+    size_t nmarks, marks_cap;
     sim_time span_start[MAXN];
     int span_state[MAXN];
     int64_t span_term[MAXN];
@@ -121,6 +130,17 @@ static void violation(struct world *w, struct sim *s, const char *fmt, ...)
         snprintf(w->first_violation, sizeof(w->first_violation), "at %.3fms: %s", (double)s->now / 1e6, msg);
     tl(s, w, "VIOLATION: %s", msg);
     trace_event(s->trace, s->now, -1, "violation", "\"what\":\"%s\"", msg);
+}
+
+static void mark(struct sim *s, struct world *w, int node, const char *label)
+{
+    if (!w->record)
+        return;
+    XGROW(w->marks, w->marks_cap, w->nmarks + 1);
+    struct mark *m = &w->marks[w->nmarks++];
+    m->at = s->now;
+    m->node = node;
+    snprintf(m->label, sizeof(m->label), "%s", label);
 }
 
 static int majority(const struct world *w)
@@ -279,6 +299,7 @@ static void on_timer(struct sim *s, node_id self, int kind, uint64_t arg)
         for (int p = 0; p < w->n; p++)
             if (p != self)
                 send(s, self, p, M_APPEND, &hb);
+        mark(s, w, self, "");
         sim_timer(s, self, w->heartbeat, T_HEARTBEAT, arg);
     }
 }
@@ -427,6 +448,7 @@ static void scripted(struct sim *s, struct world *w, struct kata_ctx *ctx, const
         int64_t old_term = w->nodes[old].term;
         int64_t elected_before = w->leaders_elected;
         sim_crash(s, old);
+        mark(s, w, -1, "crash leader");
         int64_t next = old_term + 1;
         bool ok = sim_run_until_pred(s, has_leader, &next, p->crash_at + p->bound);
         int who = -1;
@@ -460,6 +482,7 @@ static void scripted(struct sim *s, struct world *w, struct kata_ctx *ctx, const
             used += snprintf(side + used, sizeof(side) - (size_t)used, "%sn%d", used ? "," : "", i);
     tl(s, w, "PARTITION: {%s} cut off from the other %d nodes", side, w->n - minority);
     net_partition(s, groups);
+    mark(s, w, -1, "partition");
     int64_t part_term = max_term(w);
     int64_t elected_before = w->leaders_elected;
     sim_run_until(s, p->heal_at - 1);
@@ -475,6 +498,7 @@ static void scripted(struct sim *s, struct world *w, struct kata_ctx *ctx, const
     /* Phase 4: heal; one leader. */
     sim_run_until(s, p->heal_at);
     net_heal(s);
+    mark(s, w, -1, "heal");
     tl(s, w, "HEAL");
     sim_run_until(s, p->duration);
     int final = count_leaders(s, w, all, max_term(w), &who);
@@ -517,7 +541,7 @@ static void swarm_run(struct sim *s, struct world *w, struct kata_ctx *ctx, cons
 static void draw(struct buf *b, struct world *w, sim_time end)
 {
     int width = 1100, lane = 36, top = 40;
-    int height = top + w->n * lane + 60;
+    int height = top + w->n * lane + 75;
     double x0 = 60, scale = (width - x0 - 20) / (double)end;
     svg_begin(b, width, height, "raft-election: node states and terms over time");
     static const char *colors[] = {"#d9d9d9", "#ffb347", "#5cb85c", "#333333"};
@@ -545,6 +569,16 @@ static void draw(struct buf *b, struct world *w, sim_time end)
         double x = x0 + (double)v->at * scale;
         svg_arrow(b, x, top + v->voter * lane + 14, x, top + v->cand * lane + 14, "#1f77b4");
     }
+    for (size_t i = 0; i < w->nmarks; i++) {
+        const struct mark *m = &w->marks[i];
+        double x = x0 + (double)m->at * scale;
+        if (m->node >= 0) { /* a heartbeat: a short tick above the leader's band */
+            svg_line(b, x, top + m->node * lane - 3, x, top + m->node * lane + 2, "#2c6e2c", 1, NULL);
+        } else {
+            svg_line(b, x, top - 4, x, top + w->n * lane - 8, "#d62728", 1.5, "stroke-dasharray=\"4,3\"");
+            svg_text(b, x + 3, top + w->n * lane + 4, 11, "start", "#d62728", m->label);
+        }
+    }
     for (int t = 0; t <= 10; t++) {
         double x = x0 + (double)end * t / 10 * scale;
         char label[32];
@@ -552,12 +586,13 @@ static void draw(struct buf *b, struct world *w, sim_time end)
         svg_line(b, x, top - 6, x, top + w->n * lane - 8, "#eeeeee", 1, NULL);
         svg_text(b, x, top - 10, 10, "middle", "#555", label);
     }
-    int y = top + w->n * lane + 20;
+    int y = top + w->n * lane + 30;
     for (int k = 0; k < 4; k++) {
         svg_rect(b, x0 + k * 120, y, 14, 14, colors[k], NULL);
         svg_text(b, x0 + k * 120 + 20, y + 12, 12, "start", "black", names[k]);
     }
-    svg_text(b, x0 + 500, y + 12, 12, "start", "#1f77b4", "arrows: votes (voter to candidate); numbers: terms");
+    svg_text(b, x0 + 500, y + 12, 12, "start", "#1f77b4",
+             "arrows: votes (voter to candidate); numbers: terms; ticks: heartbeats");
     svg_end(b);
 }
 
@@ -684,6 +719,7 @@ static int raft_run(struct kata_ctx *ctx)
     buf_close(&w->timeline);
     free(w->votes);
     free(w->spans);
+    free(w->marks);
     free(w);
     return 0;
 }

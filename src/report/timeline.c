@@ -66,7 +66,7 @@ void timeline_html(struct buf *out, const struct lin_problem *p, const char *tit
     enum lin_verdict verdict = lin_verdict(p);
     buf_puts(out, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>dkata check: ");
     esc(out, title);
-    buf_puts(out, "</title>\n<style>body{font:14px sans-serif;margin:20px;color:#222}pre{background:#f6f6f6;"
+    buf_puts(out, "</title>\n<style>body{font:14px sans-serif;margin:20px;color:#222}pre{background:#f6f6f6;white-space:pre-wrap;"
                   "padding:10px;overflow-x:auto}.ok{fill:#cfe8cf;stroke:#4a8a4a}.other{fill:#e8e8e8;stroke:#999}"
                   ".stuck{fill:#f7b7b7;stroke:#c00;stroke-width:2}.unknown{stroke-dasharray:4 3}"
                   ".lin{fill:none;stroke:#2255cc;stroke-width:1.5}.pt{fill:#2255cc}text{font:11px monospace}"

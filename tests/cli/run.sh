@@ -48,9 +48,10 @@ expect_exit 0 "clocks svg" "$DKATA" run clocks --svg "$TMP/c.svg"
 expect_grep "clocks svg has arrows" 'marker-end' "$TMP/c.svg"
 
 # Swarms: 10,000 raft-election seeds with random faults, no violation.
-expect_exit 0 "raft-election swarm of 10000 seeds" "$DKATA" run raft-election --seeds 10000
-expect_grep "swarm reports no failing seed" '^failing seeds: 0 of 10000' "$TMP/out"
-expect_exit 0 "clocks swarm of 2000 seeds" "$DKATA" run clocks --seeds 2000
+n=$(seeds 10000)
+expect_exit 0 "raft-election swarm of $n seeds" "$DKATA" run raft-election --seeds "$n"
+expect_grep "swarm reports no failing seed" "^failing seeds: 0 of $n\$" "$TMP/out"
+expect_exit 0 "clocks swarm of $(seeds 2000) seeds" "$DKATA" run clocks --seeds "$(seeds 2000)"
 
 # Every bug is caught by a swarm, with a replay command that reproduces it.
 for bug in vote-twice ignore-log forget-vote volatile-term; do
@@ -77,3 +78,10 @@ if awk -v n="$narrow" -v w="$wide" 'BEGIN{exit !(n > 2*w)}'; then
   echo "not ok narrow timeouts elect slower (median ${narrow}ms vs ${wide}ms)"; fi
 if awk -v n="$nsplit" -v w="$wsplit" 'BEGIN{exit !(n > w)}'; then echo "ok narrow timeouts split more votes"; else
   echo "not ok narrow timeouts split more votes ($nsplit vs $wsplit)"; fi
+
+# A swarm's JSON lists every failing seed with its replay command.
+expect_exit 1 "swarm json" "$DKATA" run raft-election --bug ignore-log --seeds 300 --json
+n=$(grep -o '"replay":' "$TMP/out" | wc -l); want=$(grep -o '"failing_count":[0-9]*' "$TMP/out" | cut -d: -f2)
+if [ "$n" -gt 20 ] && [ "$n" -eq "$want" ]; then echo "ok swarm json lists all $n failing seeds"; else
+  echo "not ok swarm json lists all failing seeds ($n of $want)"; fi
+expect_exit 2 "clocks refuses a nemesis" "$DKATA" run clocks --nemesis '1s crash 0'

@@ -1,5 +1,5 @@
-/* libFuzzer target: the kata parameter readers (integers, numbers, durations, duration lists, choices, latency
- * distributions, --nemesis schedules) must accept or reject any value with one error line, never crash. */
+/* Fuzz target: the kata parameter readers (integers, numbers, durations, choices) and the list parser used by
+ * quorum's `t` and retry's `experiment`, on arbitrary text. They must answer or refuse, never crash or overrun. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,44 +8,46 @@
 #include "core/fault.h"
 #include "katas/kata.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static const struct kata_param params[] = {
-    {"n", "3", ""}, {"x", "0.5", ""}, {"d", "10ms", ""}, {"list", "0ms,1ms", ""}, {"c", "none", ""}, {"lat", "", ""},
-};
-static const struct kata fake = {.name = "fuzz", .params = params, .nparams = 6};
+static const struct kata_param params[] = {{"x", "1", "fuzzed"}};
+static const struct kata fake = {.name = "fuzz", .params = params, .nparams = 1};
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    char *s = malloc(size + 1);
-    memcpy(s, data, size);
-    s[size] = 0;
-    const char *values[6] = {s, s, s, s, s, s};
+    char *text = malloc(size + 1);
+    memcpy(text, data, size);
+    text[size] = 0;
+    int64_t out[32];
+    int n = kata_parse_list(text, NULL, true, 0, INT64_MAX, out, 16);
+    if (n > 16)
+        abort();
+    n = kata_parse_list(text, "contention:", false, 2, 1000, out, 32);
+    for (int i = 0; i < n; i++)
+        if (out[i] < 2 || out[i] > 1000)
+            abort();
+    const char *values[] = {text};
     struct kata_ctx ctx;
     kata_ctx_init(&ctx, 1, values);
-    long n;
-    double x;
-    int64_t d, list[16];
-    int count, choice;
-    static const char *const choices[] = {"none", "random", NULL};
+    long l;
+    double d;
+    int64_t ns;
+    int c;
+    static const char *const choices[] = {"none", "lease-only", "after-write", "before-write", NULL};
+    if (kata_get_int(&ctx, &fake, "x", 1, 9, &l) && (l < 1 || l > 9))
+        abort();
+    if (kata_get_double(&ctx, &fake, "x", 0, 1, &d) && !(d >= 0 && d <= 1))
+        abort();
+    kata_get_duration(&ctx, &fake, "x", &ns);
+    if (kata_get_choice(&ctx, &fake, "x", choices, &c) && strcmp(choices[c], text) != 0)
+        abort();
     struct dist lat;
-    if (kata_get_int(&ctx, &fake, "n", 0, 100, &n) && (n < 0 || n > 100))
-        abort();
-    if (kata_get_double(&ctx, &fake, "x", 0, 1, &x) && !(x >= 0 && x <= 1))
-        abort();
-    kata_get_duration(&ctx, &fake, "d", &d);
-    if (kata_get_durations(&ctx, &fake, "list", list, 16, &count) && (count < 1 || count > 16))
-        abort();
-    if (kata_get_choice(&ctx, &fake, "c", choices, &choice) && (choice < 0 || choice > 1))
-        abort();
-    kata_get_dist(&ctx, &fake, "lat", &lat);
-    if (!memchr(ctx.error, 0, sizeof(ctx.error)))
-        abort();
-    ctx.nemesis = s;
+    kata_get_dist(&ctx, &fake, "x", &lat); /* the latency parameter of every simulated kata */
+    ctx.nemesis = text;                    /* and --nemesis, through the kata helper */
     struct fault_plan plan;
     if (kata_nemesis_plan(&ctx, 4, &plan))
         fault_plan_close(&plan);
+    if (!memchr(ctx.error, 0, sizeof(ctx.error)))
+        abort();
     kata_ctx_close(&ctx);
-    free(s);
+    free(text);
     return 0;
 }

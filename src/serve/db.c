@@ -1,0 +1,438 @@
+/* The SQL layer: one code path for the stores over SQLite and libpq, SQL only through prepared statements. */
+#include "serve/db.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/err.h"
+#include "core/mem.h"
+
+#define GROUP_RING 1024
+
+struct db_group {
+    pthread_t committer;
+    pthread_mutex_t mu; /* guards the fields below (taken after db.mu, never before) */
+    pthread_cond_t work, done[2]; /* waiters on batch b sleep on done[b % 2]: a commit wakes only its own */
+    unsigned long open_batch, committed;
+    int result[GROUP_RING]; /* the commit result of batch b at b % GROUP_RING */
+    bool dirty, stop;
+    bool in_tx; /* the BEGIN after the last commit worked (guarded by db.mu) */
+    int queued; /* callers between db_group_enter and db_group_ticket */
+};
+
+static int fail(struct db *d, const char *what, const char *detail)
+{
+    snprintf(d->err, sizeof(d->err), "%s: %s", what, detail ? detail : "unknown error");
+    char *nl = strchr(d->err, '\n');
+    if (nl)
+        *nl = '\0';
+    return ERR_IO;
+}
+
+static int open_sqlite(struct db *d, const char *path, bool sync_full)
+{
+    d->kind = DB_SQLITE;
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+    if (sqlite3_open_v2(path, &d->lite, flags, NULL) != SQLITE_OK)
+        return fail(d, path, d->lite ? sqlite3_errmsg(d->lite) : "cannot open");
+    sqlite3_busy_timeout(d->lite, 5000);
+    char pragmas[160];
+    snprintf(pragmas, sizeof(pragmas), "PRAGMA journal_mode=WAL; PRAGMA synchronous=%s;",
+             sync_full ? "FULL" : "NORMAL");
+    return db_script(d, pragmas);
+}
+
+static void quiet(void *arg, const char *message)
+{
+    (void)arg;
+    (void)message;
+}
+
+static int open_pg(struct db *d, const char *conninfo)
+{
+    d->kind = DB_POSTGRES;
+    d->conninfo = xstrdup(conninfo);
+    d->pg = PQconnectdb(conninfo);
+    PQsetNoticeProcessor(d->pg, quiet, NULL); /* errors come back as results; notices are noise here */
+    if (PQstatus(d->pg) != CONNECTION_OK)
+        return fail(d, "postgres", PQerrorMessage(d->pg));
+    return db_script(d, "SET client_min_messages = warning");
+}
+
+int db_open(struct db *d, const char *spec, bool sync_full)
+{
+    memset(d, 0, sizeof(*d));
+    pthread_mutex_init(&d->mu, NULL);
+    if (strncmp(spec, "sqlite:", 7) == 0 && spec[7])
+        return open_sqlite(d, spec + 7, sync_full);
+    if (strncmp(spec, "postgres:", 9) == 0)
+        return open_pg(d, spec + 9);
+    snprintf(d->err, sizeof(d->err), "unknown store '%s' (accepted: sqlite:PATH, postgres:CONNINFO)", spec);
+    return ERR_INVAL;
+}
+
+static void group_stop(struct db *d);
+
+void db_close(struct db *d)
+{
+    if (d->group)
+        group_stop(d);
+    for (int i = 0; i < d->nstmt; i++)
+        sqlite3_finalize(d->stmt[i]);
+    if (d->lite)
+        sqlite3_close(d->lite);
+    if (d->pg)
+        PQfinish(d->pg);
+    free(d->conninfo);
+    pthread_mutex_destroy(&d->mu);
+    memset(d, 0, sizeof(*d));
+}
+
+/* The cache slot of sql, preparing it on first use; -1 on error. */
+static int slot(struct db *d, const char *sql)
+{
+    for (int i = 0; i < d->nstmt; i++)
+        if (d->sql[i] == sql)
+            return i;
+    if (d->nstmt == DB_STMTS_MAX) {
+        fail(d, "prepare", "too many statements");
+        return -1;
+    }
+    int i = d->nstmt;
+    if (d->kind == DB_SQLITE) {
+        if (sqlite3_prepare_v3(d->lite, sql, -1, SQLITE_PREPARE_PERSISTENT, &d->stmt[i], NULL) != SQLITE_OK) {
+            fail(d, "prepare", sqlite3_errmsg(d->lite));
+            return -1;
+        }
+    } else {
+        /* '?' placeholders become $1, $2, ... (our SQL has no '?' inside literals). */
+        struct buf b;
+        buf_init(&b);
+        int n = 0;
+        for (const char *p = sql; *p; p++)
+            if (*p == '?')
+                buf_printf(&b, "$%d", ++n);
+            else
+                buf_putc(&b, *p);
+        char name[16];
+        snprintf(name, sizeof(name), "s%d", i);
+        PGresult *res = PQprepare(d->pg, name, b.data, n, NULL);
+        buf_close(&b);
+        int ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+        if (!ok)
+            fail(d, "prepare", PQresultErrorMessage(res));
+        PQclear(res);
+        if (!ok)
+            return -1;
+    }
+    d->sql[i] = sql;
+    d->nstmt++;
+    return i;
+}
+
+static void rows_alloc(struct db_rows *out, int nrows, int ncols)
+{
+    out->nrows = nrows;
+    out->ncols = ncols;
+    out->cells = xcalloc((size_t)(nrows * ncols) + 1, sizeof(char *));
+}
+
+static int exec_sqlite(struct db *d, int i, int n, const char *const *params, struct db_rows *out)
+{
+    sqlite3_stmt *st = d->stmt[i];
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    for (int k = 0; k < n; k++)
+        if (params[k])
+            sqlite3_bind_text(st, k + 1, params[k], -1, SQLITE_STATIC);
+    int ncols = sqlite3_column_count(st), nrows = 0, cap = 0, rc;
+    char **cells = NULL;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (out) {
+            size_t need = (size_t)((nrows + 1) * ncols);
+            size_t c = (size_t)cap;
+            xgrow((void **)&cells, &c, need + 1, sizeof(char *));
+            cap = (int)c;
+            for (int k = 0; k < ncols; k++) {
+                const unsigned char *t = sqlite3_column_text(st, k);
+                cells[nrows * ncols + k] = t ? xstrdup((const char *)t) : NULL;
+            }
+        }
+        nrows++;
+    }
+    if (out) {
+        out->nrows = nrows;
+        out->ncols = ncols;
+        out->cells = cells ? cells : xcalloc(1, sizeof(char *));
+    }
+    if (rc != SQLITE_DONE) {
+        fail(d, "sqlite", sqlite3_errmsg(d->lite));
+        sqlite3_reset(st);
+        if (out)
+            db_rows_close(out);
+        return ERR_IO;
+    }
+    sqlite3_reset(st);
+    return 0;
+}
+
+static int exec_pg(struct db *d, int i, int n, const char *const *params, struct db_rows *out)
+{
+    char name[16];
+    snprintf(name, sizeof(name), "s%d", i);
+    PGresult *res = PQexecPrepared(d->pg, name, n, params, NULL, NULL, 0);
+    ExecStatusType st = PQresultStatus(res);
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+        fail(d, "postgres", PQresultErrorMessage(res));
+        PQclear(res);
+        return ERR_IO;
+    }
+    if (out) {
+        rows_alloc(out, PQntuples(res), PQnfields(res));
+        for (int r = 0; r < out->nrows; r++)
+            for (int c = 0; c < out->ncols; c++)
+                if (!PQgetisnull(res, r, c))
+                    out->cells[r * out->ncols + c] = xstrdup(PQgetvalue(res, r, c));
+    }
+    PQclear(res);
+    return 0;
+}
+
+/* Before each PostgreSQL statement: notice a connection the server closed since the last one (a restart),
+ * reconnect (forgetting the statements prepared on the old session), and refuse to go on inside a
+ * transaction that the lost session took with it. Returns 0 or ERR_IO. */
+static int pg_ready(struct db *d)
+{
+    if (d->kind != DB_POSTGRES)
+        return 0;
+    PQconsumeInput(d->pg);
+    if (PQstatus(d->pg) != CONNECTION_OK) {
+        PQreset(d->pg);
+        d->nstmt = 0;
+    }
+    if (PQstatus(d->pg) != CONNECTION_OK)
+        return fail(d, "postgres", PQerrorMessage(d->pg));
+    if (d->pg_tx && PQtransactionStatus(d->pg) == PQTRANS_IDLE)
+        return fail(d, "postgres", "the connection was lost inside a transaction");
+    return 0;
+}
+
+int db_exec(struct db *d, const char *sql, int n, const char *const *params, struct db_rows *out)
+{
+    if (out)
+        memset(out, 0, sizeof(*out));
+    if (pg_ready(d))
+        return ERR_IO;
+    int i = slot(d, sql);
+    if (d->kind == DB_SQLITE)
+        return i < 0 ? ERR_IO : exec_sqlite(d, i, n, params, out);
+    int rc = i < 0 ? ERR_IO : exec_pg(d, i, n, params, out);
+    /* A session the server dropped while idle (a restart) fails its next statement: outside a transaction,
+     * reconnect and try once more. Every statement of ours is safe to repeat (conditional inserts and
+     * updates), even if the first try committed before the connection broke. */
+    if (rc && !d->pg_tx && PQstatus(d->pg) != CONNECTION_OK && pg_ready(d) == 0) {
+        i = slot(d, sql);
+        rc = i < 0 ? ERR_IO : exec_pg(d, i, n, params, out);
+    }
+    return rc;
+}
+
+int db_script(struct db *d, const char *sql)
+{
+    if (d->kind == DB_SQLITE) {
+        char *msg = NULL;
+        if (sqlite3_exec(d->lite, sql, NULL, NULL, &msg) != SQLITE_OK) {
+            fail(d, "sqlite", msg);
+            sqlite3_free(msg);
+            return ERR_IO;
+        }
+        return 0;
+    }
+    if (pg_ready(d))
+        return ERR_IO;
+    PGresult *res = PQexec(d->pg, sql);
+    ExecStatusType st = PQresultStatus(res);
+    int rc = 0;
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
+        rc = fail(d, "postgres", PQresultErrorMessage(res));
+    PQclear(res);
+    return rc;
+}
+
+int db_schema(struct db *d, const char *sql)
+{
+    if (d->kind == DB_SQLITE)
+        return db_script(d, sql);
+    int rc = db_script(d, "SELECT pg_advisory_lock(7700701)");
+    if (rc)
+        return rc;
+    rc = db_script(d, sql);
+    int rc2 = db_script(d, "SELECT pg_advisory_unlock(7700701)");
+    return rc ? rc : rc2;
+}
+
+int db_begin(struct db *d)
+{
+    if (d->group)
+        return db_script(d, "SAVEPOINT op");
+    int rc = db_script(d, d->kind == DB_SQLITE ? "BEGIN IMMEDIATE" : "BEGIN");
+    d->pg_tx = rc == 0 && d->kind == DB_POSTGRES;
+    return rc;
+}
+
+int db_commit(struct db *d)
+{
+    if (d->group)
+        return db_script(d, "RELEASE op");
+    int rc = pg_ready(d); /* a transaction lost with its session must not "commit" as an empty one */
+    d->pg_tx = false;
+    return rc ? rc : db_script(d, "COMMIT");
+}
+
+int db_rollback(struct db *d)
+{
+    d->pg_tx = false;
+    return db_script(d, d->group ? "ROLLBACK TO op; RELEASE op" : "ROLLBACK");
+}
+
+/* The committer: commits the open transaction whenever something was written, then opens the next. */
+static void *group_loop(void *arg)
+{
+    struct db *d = arg;
+    struct db_group *g = d->group;
+    pthread_mutex_lock(&g->mu);
+    for (;;) {
+        while (!g->dirty && !g->stop)
+            pthread_cond_wait(&g->work, &g->mu);
+        if (g->stop && !g->dirty)
+            break;
+        /* Let the callers already queued for the connection join this batch (at most 2 ms): the
+         * committer would otherwise win the mutex after one of them and commit batches of one. */
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += 2000000;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        while (g->queued > 0 && !g->stop && pthread_cond_timedwait(&g->work, &g->mu, &until) == 0)
+            ;
+        pthread_mutex_unlock(&g->mu);
+        pthread_mutex_lock(&d->mu);
+        pthread_mutex_lock(&g->mu);
+        unsigned long batch = g->open_batch++;
+        g->dirty = false;
+        pthread_mutex_unlock(&g->mu);
+        int rc = 0;
+        if (g->in_tx && sqlite3_get_autocommit(d->lite))
+            rc = ERR_IO; /* an error rolled the whole transaction back: this batch is lost */
+        else if (g->in_tx)
+            rc = db_script(d, "COMMIT");
+        /* If BEGIN fails, statements autocommit one by one until the next batch: durable, just slower. */
+        g->in_tx = db_script(d, "BEGIN IMMEDIATE") == 0;
+        pthread_mutex_unlock(&d->mu);
+        pthread_mutex_lock(&g->mu);
+        g->result[batch % GROUP_RING] = rc;
+        g->committed = batch;
+        pthread_cond_broadcast(&g->done[batch % 2]);
+    }
+    pthread_mutex_unlock(&g->mu);
+    return NULL;
+}
+
+int db_group_start(struct db *d)
+{
+    if (d->kind != DB_SQLITE || d->group)
+        return 0;
+    if (db_script(d, "BEGIN IMMEDIATE"))
+        return ERR_IO;
+    struct db_group *g = xcalloc(1, sizeof(*g));
+    pthread_mutex_init(&g->mu, NULL);
+    pthread_cond_init(&g->work, NULL);
+    pthread_cond_init(&g->done[0], NULL);
+    pthread_cond_init(&g->done[1], NULL);
+    g->open_batch = 1;
+    g->in_tx = true;
+    d->group = g;
+    if (pthread_create(&g->committer, NULL, group_loop, d) != 0) {
+        d->group = NULL;
+        free(g);
+        db_script(d, "COMMIT");
+        return fail(d, "group commit", "cannot start the committer thread");
+    }
+    return 0;
+}
+
+void db_group_enter(struct db *d)
+{
+    struct db_group *g = d->group;
+    if (!g)
+        return;
+    pthread_mutex_lock(&g->mu);
+    g->queued++;
+    pthread_mutex_unlock(&g->mu);
+}
+
+unsigned long db_group_ticket(struct db *d)
+{
+    struct db_group *g = d->group;
+    if (!g)
+        return 0;
+    pthread_mutex_lock(&g->mu);
+    unsigned long t = g->open_batch;
+    g->dirty = true;
+    if (g->queued > 0)
+        g->queued--;
+    pthread_cond_signal(&g->work);
+    pthread_mutex_unlock(&g->mu);
+    return t;
+}
+
+int db_group_wait(struct db *d, unsigned long ticket)
+{
+    struct db_group *g = d->group;
+    if (!g || ticket == 0)
+        return 0;
+    pthread_mutex_lock(&g->mu);
+    while (g->committed < ticket)
+        pthread_cond_wait(&g->done[ticket % 2], &g->mu);
+    int rc = g->result[ticket % GROUP_RING];
+    pthread_mutex_unlock(&g->mu);
+    return rc;
+}
+
+static void group_stop(struct db *d)
+{
+    struct db_group *g = d->group;
+    pthread_mutex_lock(&g->mu);
+    g->stop = true;
+    pthread_cond_signal(&g->work);
+    pthread_mutex_unlock(&g->mu);
+    pthread_join(g->committer, NULL);
+    d->group = NULL;
+    if (!sqlite3_get_autocommit(d->lite))
+        db_script(d, "COMMIT");
+    pthread_mutex_destroy(&g->mu);
+    pthread_cond_destroy(&g->work);
+    pthread_cond_destroy(&g->done[0]);
+    pthread_cond_destroy(&g->done[1]);
+    free(g);
+}
+
+const char *db_cell(const struct db_rows *r, int row, int col)
+{
+    if (!r->cells || row < 0 || row >= r->nrows || col < 0 || col >= r->ncols)
+        return NULL;
+    return r->cells[row * r->ncols + col];
+}
+
+void db_rows_close(struct db_rows *r)
+{
+    if (r->cells)
+        for (int i = 0; i < r->nrows * r->ncols; i++)
+            free(r->cells[i]);
+    free(r->cells);
+    memset(r, 0, sizeof(*r));
+}

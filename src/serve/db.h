@@ -1,0 +1,77 @@
+/* A small SQL layer over SQLite and PostgreSQL: prepared statements with text parameters, text results. */
+#ifndef DKATA_SERVE_DB_H
+#define DKATA_SERVE_DB_H
+#include <pthread.h>
+#include <stdbool.h>
+
+#include <libpq-fe.h>
+#include <sqlite3.h>
+
+#define DB_STMTS_MAX 48
+#define DB_PARAMS_MAX 12
+
+enum db_kind { DB_SQLITE, DB_POSTGRES };
+
+/* One connection. Statements are prepared once, on first use, and cached by the address of their SQL
+ * text (string literals), written with '?' placeholders for both engines. Not thread-safe by itself: the
+ * caller holds mu around each statement or transaction. */
+struct db {
+    enum db_kind kind;
+    sqlite3 *lite;
+    PGconn *pg;
+    char *conninfo; /* for reconnecting to PostgreSQL */
+    pthread_mutex_t mu;
+    const char *sql[DB_STMTS_MAX];
+    sqlite3_stmt *stmt[DB_STMTS_MAX];
+    int nstmt;
+    char err[256];
+    struct db_group *group; /* group commit, when started */
+    bool pg_tx;             /* PostgreSQL: inside a transaction that db_begin opened */
+};
+
+/* Rows of a result, every cell as text (NULL for SQL NULL). The caller closes it with db_rows_close. */
+struct db_rows {
+    int nrows, ncols;
+    char **cells; /* row-major */
+};
+
+/* Opens "sqlite:PATH" (WAL; synchronous FULL if sync_full, else NORMAL) or "postgres:CONNINFO".
+ * Returns 0, ERR_INVAL for an unknown scheme, or ERR_IO with the detail in d->err. */
+int db_open(struct db *d, const char *spec, bool sync_full);
+void db_close(struct db *d);
+
+/* Runs one statement with n text parameters (NULL for SQL NULL); rows go into out if out is not NULL.
+ * Returns 0 or ERR_IO (detail in d->err). A broken PostgreSQL connection is reset for the next call. */
+int db_exec(struct db *d, const char *sql, int n, const char *const *params, struct db_rows *out);
+
+/* Runs semicolon-separated statements without parameters (schema). Returns 0 or ERR_IO. */
+int db_script(struct db *d, const char *sql);
+
+/* Group commit for a SQLite connection: from now on it stays inside one transaction, which a committer
+ * thread commits (one fsync) as soon as anything was written, then opens the next. Callers keep holding
+ * mu around their statements, take a ticket before unlocking, and wait on it after unlocking: the wait
+ * returns once what they did (and read) is committed, so nothing is acknowledged before it is durable.
+ * Many requests share each fsync. Returns 0 or ERR_IO; a no-op for PostgreSQL. */
+int db_group_start(struct db *d);
+/* Before taking mu to write: says a caller is coming, so the committer lets it join the batch. */
+void db_group_enter(struct db *d);
+/* With mu held: the batch the caller's statements belong to (0 if group commit is off). */
+unsigned long db_group_ticket(struct db *d);
+/* Without mu: waits until batch ticket is committed. Returns 0, or ERR_IO if that commit failed. */
+int db_group_wait(struct db *d, unsigned long ticket);
+
+/* Runs a schema script (CREATE ... IF NOT EXISTS); on PostgreSQL under an advisory lock, so that
+ * instances starting together do not race on the catalog. Returns 0 or ERR_IO. */
+int db_schema(struct db *d, const char *sql);
+
+/* Transactions: BEGIN (IMMEDIATE on SQLite), COMMIT, ROLLBACK. Return 0 or ERR_IO. Under group commit
+ * they are a savepoint inside the open transaction, so the statements between them stay atomic. */
+int db_begin(struct db *d);
+int db_commit(struct db *d);
+int db_rollback(struct db *d);
+
+/* The cell at (row, col), or NULL. */
+const char *db_cell(const struct db_rows *r, int row, int col);
+void db_rows_close(struct db_rows *r);
+
+#endif

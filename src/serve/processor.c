@@ -1,0 +1,141 @@
+/* The simulated card processor; its ledger is the ground truth the audit counts charges in. */
+#include "serve/processor.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/err.h"
+#include "serve/util.h"
+
+static const char SCHEMA[] = "CREATE TABLE IF NOT EXISTS bank_charges ("
+                             " id TEXT PRIMARY KEY, dedupe_key TEXT NOT NULL UNIQUE, client_key TEXT NOT NULL,"
+                             " amount BIGINT NOT NULL, currency TEXT NOT NULL, card_token TEXT NOT NULL,"
+                             " created_at BIGINT NOT NULL);"
+                             "CREATE INDEX IF NOT EXISTS bank_charges_client ON bank_charges (client_key);";
+
+int processor_open(struct processor *p, const char *bank_spec, const struct proc_config *cfg, uint64_t seed)
+{
+    memset(p, 0, sizeof(*p));
+    p->cfg = *cfg;
+    p->rng = seed ? seed : 0x9e3779b97f4a7c15ULL;
+    pthread_mutex_init(&p->rng_mu, NULL);
+    int rc = db_open(&p->bank, bank_spec, cfg->sync_full);
+    if (rc == 0)
+        rc = db_schema(&p->bank, SCHEMA);
+    if (rc == 0)
+        rc = db_group_start(&p->bank);
+    return rc;
+}
+
+void processor_close(struct processor *p)
+{
+    db_close(&p->bank);
+    pthread_mutex_destroy(&p->rng_mu);
+}
+
+/* A uniform double in [0, 1) from splitmix64 (the processor's faults need no cryptographic quality). */
+static double draw(struct processor *p)
+{
+    pthread_mutex_lock(&p->rng_mu);
+    uint64_t z = (p->rng += 0x9e3779b97f4a7c15ULL);
+    pthread_mutex_unlock(&p->rng_mu);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    z ^= z >> 31;
+    return (double)(z >> 11) / 9007199254740992.0;
+}
+
+static enum proc_fault pick_fault(struct processor *p)
+{
+    int forced = atomic_exchange(&p->force_next, PROC_FAULT_NONE);
+    if (forced != PROC_FAULT_NONE)
+        return (enum proc_fault)forced;
+    if (p->cfg.p_error + p->cfg.p_timeout + p->cfg.p_lost <= 0)
+        return PROC_FAULT_NONE;
+    double x = draw(p);
+    if (x < p->cfg.p_error)
+        return PROC_FAULT_ERROR;
+    if (x < p->cfg.p_error + p->cfg.p_timeout)
+        return PROC_FAULT_TIMEOUT;
+    if (x < p->cfg.p_error + p->cfg.p_timeout + p->cfg.p_lost)
+        return PROC_FAULT_LOST;
+    return PROC_FAULT_NONE;
+}
+
+/* Records the charge, or finds the one already made under dedupe_key. Returns 0 or ERR_IO. */
+static int ledger_charge(struct processor *p, const char *dedupe_key, const char *client_key,
+                         const struct payreq *r, char charge_id[64])
+{
+    char id[64], amount[24], now[24];
+    snprintf(id, sizeof(id), "ch_");
+    util_random_hex(id + 3, 16);
+    snprintf(amount, sizeof(amount), "%" PRId64, r->amount);
+    snprintf(now, sizeof(now), "%" PRId64, util_now_ms());
+    const char *ins[] = {id, dedupe_key, client_key, amount, r->currency, r->card_token, now};
+    struct db_rows rows;
+    db_group_enter(&p->bank);
+    pthread_mutex_lock(&p->bank.mu);
+    int rc = db_exec(&p->bank,
+                     "INSERT INTO bank_charges (id, dedupe_key, client_key, amount, currency, card_token, "
+                     "created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
+                     7, ins, &rows);
+    if (rc == 0 && rows.nrows == 1)
+        atomic_fetch_add(&p->charges, 1);
+    if (rc == 0 && rows.nrows == 0) {
+        db_rows_close(&rows);
+        const char *sel[] = {dedupe_key};
+        rc = db_exec(&p->bank, "SELECT id FROM bank_charges WHERE dedupe_key = ?", 1, sel, &rows);
+        if (rc == 0 && rows.nrows != 1)
+            rc = ERR_IO;
+    }
+    if (rc == 0)
+        snprintf(charge_id, 64, "%s", db_cell(&rows, 0, 0));
+    db_rows_close(&rows);
+    unsigned long ticket = db_group_ticket(&p->bank);
+    pthread_mutex_unlock(&p->bank.mu);
+    int wrc = db_group_wait(&p->bank, ticket);
+    return rc ? rc : wrc;
+}
+
+enum proc_outcome processor_charge(struct processor *p, const char *dedupe_key, const char *client_key,
+                                   const struct payreq *r, char charge_id[64])
+{
+    atomic_fetch_add(&p->calls, 1);
+    charge_id[0] = '\0';
+    util_sleep_ns(p->cfg.latency_ns);
+    enum proc_fault f = pick_fault(p);
+    if (f != PROC_FAULT_NONE)
+        atomic_fetch_add(&p->faults, 1);
+    if (f == PROC_FAULT_ERROR)
+        return PROC_ERROR;
+    if (f == PROC_FAULT_TIMEOUT) {
+        util_sleep_ns(p->cfg.timeout_ns);
+        return PROC_UNKNOWN;
+    }
+    if (strncmp(r->card_token, "tok_decline", 11) == 0)
+        return PROC_DECLINED;
+    if (ledger_charge(p, dedupe_key, client_key, r, charge_id))
+        return PROC_ERROR;
+    if (f == PROC_FAULT_LOST) {
+        charge_id[0] = '\0';
+        util_sleep_ns(p->cfg.timeout_ns);
+        return PROC_UNKNOWN;
+    }
+    return PROC_OK;
+}
+
+int processor_count(struct processor *p, const char *client_key)
+{
+    struct db_rows rows;
+    const char *sel[] = {client_key};
+    pthread_mutex_lock(&p->bank.mu);
+    int rc = db_exec(&p->bank, "SELECT COUNT(*) FROM bank_charges WHERE client_key = ?", 1, sel, &rows);
+    if (rc == 0)
+        rc = atoi(db_cell(&rows, 0, 0) ? db_cell(&rows, 0, 0) : "0");
+    db_rows_close(&rows);
+    pthread_mutex_unlock(&p->bank.mu);
+    return rc;
+}

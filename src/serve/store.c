@@ -1,0 +1,396 @@
+/* The idempotency store over the SQL layer: the same statements serve SQLite and PostgreSQL. */
+#include "serve/store.h"
+
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "core/err.h"
+#include "core/mem.h"
+
+static const char *const phase_names[] = {"started", "charge_requested", "charge_confirmed", "finished"};
+
+const char *store_phase_name(enum store_phase p)
+{
+    return phase_names[p];
+}
+
+static enum store_phase phase_parse(const char *s)
+{
+    for (int i = 0; i < 4; i++)
+        if (s && strcmp(s, phase_names[i]) == 0)
+            return (enum store_phase)i;
+    return PHASE_STARTED;
+}
+
+static const char SCHEMA[] =
+    "CREATE TABLE IF NOT EXISTS idem_keys ("
+    " key TEXT PRIMARY KEY, req_hash TEXT NOT NULL, phase TEXT NOT NULL, lock_owner TEXT,"
+    " locked_until BIGINT NOT NULL, charge_id TEXT, resp_code INTEGER, resp_body TEXT,"
+    " created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS idem_keys_created ON idem_keys (created_at);"
+    "CREATE TABLE IF NOT EXISTS payments ("
+    " id TEXT PRIMARY KEY, idem_key TEXT NOT NULL, amount BIGINT NOT NULL, currency TEXT NOT NULL,"
+    " charge_id TEXT NOT NULL, body TEXT NOT NULL, created_at BIGINT NOT NULL);";
+
+static int lock_sqlite(struct store *s, const char *path)
+{
+    char lp[4096];
+    snprintf(lp, sizeof(lp), "%s.lock", path);
+    s->lock_fd = open(lp, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (s->lock_fd < 0) {
+        snprintf(s->err, sizeof(s->err), "cannot open lock file %.200s", lp);
+        return ERR_IO;
+    }
+    if (flock(s->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+        snprintf(s->err, sizeof(s->err),
+                 "store %.160s is served by another process (use postgres: for several instances)", path);
+        return ERR_EXISTS;
+    }
+    return 0;
+}
+
+int store_open(struct store *s, const char *spec, int nconn, bool sync_full, int64_t lease_ms)
+{
+    memset(s, 0, sizeof(*s));
+    s->lock_fd = -1;
+    s->lease_ms = lease_ms;
+    s->ttl_ms = 24LL * 3600 * 1000;
+    s->sqlite = strncmp(spec, "sqlite:", 7) == 0;
+    if (nconn < 1 || nconn > STORE_CONNS_MAX)
+        nconn = 1;
+    if (s->sqlite) {
+        int rc = lock_sqlite(s, spec + 7);
+        if (rc)
+            return rc;
+    }
+    for (int i = 0; i < nconn; i++) {
+        int rc = db_open(&s->conn[i], spec, sync_full);
+        s->nconn = i + 1;
+        if (rc == 0 && i == 0)
+            rc = db_schema(&s->conn[0], SCHEMA);
+        if (rc) {
+            snprintf(s->err, sizeof(s->err), "%s", s->conn[i].err);
+            return rc;
+        }
+    }
+    /* Only one process serves a SQLite store (the flock above), so every lock left is a dead one's. */
+    if (s->sqlite && db_script(&s->conn[0], "UPDATE idem_keys SET locked_until = 0, lock_owner = NULL "
+                                            "WHERE locked_until <> 0")) {
+        snprintf(s->err, sizeof(s->err), "%s", s->conn[0].err);
+        return ERR_IO;
+    }
+    if (s->sqlite && db_group_start(&s->conn[0])) {
+        snprintf(s->err, sizeof(s->err), "%s", s->conn[0].err);
+        return ERR_IO;
+    }
+    return 0;
+}
+
+void store_close(struct store *s)
+{
+    for (int i = 0; i < s->nconn; i++)
+        db_close(&s->conn[i]);
+    if (s->lock_fd >= 0)
+        close(s->lock_fd);
+    memset(s, 0, sizeof(*s));
+    s->lock_fd = -1;
+}
+
+/* A connection, locked: SQLite writes go to conn[0]; anything else to a free connection. */
+static struct db *acquire(struct store *s, bool write)
+{
+    if (s->sqlite && (write || s->nconn == 1)) {
+        db_group_enter(&s->conn[0]);
+        pthread_mutex_lock(&s->conn[0].mu);
+        return &s->conn[0];
+    }
+    int first = s->sqlite ? 1 : 0, n = s->nconn - first;
+    unsigned start = atomic_fetch_add(&s->rr, 1);
+    for (int k = 0; k < n; k++) {
+        struct db *d = &s->conn[first + (int)((start + (unsigned)k) % (unsigned)n)];
+        if (pthread_mutex_trylock(&d->mu) == 0)
+            return d;
+    }
+    struct db *d = &s->conn[first + (int)(start % (unsigned)n)];
+    pthread_mutex_lock(&d->mu);
+    return d;
+}
+
+/* Unlocks d; under group commit, then waits until what the caller did or saw is committed, unless the
+ * caller will wait at its next step anyway (durable false). */
+static int release_as(struct store *s, struct db *d, int rc, bool durable)
+{
+    if (rc && rc != ERR_STATE && rc != ERR_NOTFOUND)
+        snprintf(s->err, sizeof(s->err), "%s", d->err);
+    unsigned long ticket = db_group_ticket(d);
+    pthread_mutex_unlock(&d->mu);
+    int wrc = durable ? db_group_wait(d, ticket) : 0;
+    return rc ? rc : wrc;
+}
+
+static int release(struct store *s, struct db *d, int rc)
+{
+    return release_as(s, d, rc, true);
+}
+
+int store_sync(struct store *s)
+{
+    struct db *d = acquire(s, true);
+    return release(s, d, 0);
+}
+
+#define I64(buf, v) (snprintf((buf), sizeof(buf), "%" PRId64, (int64_t)(v)), (buf))
+
+static void fill_key(struct store_key *out, const struct db_rows *r)
+{
+    /* columns: req_hash, phase, charge_id, resp_code, resp_body, locked_until */
+    out->phase = phase_parse(db_cell(r, 0, 1));
+    snprintf(out->charge_id, sizeof(out->charge_id), "%s", db_cell(r, 0, 2) ? db_cell(r, 0, 2) : "");
+    out->resp_code = db_cell(r, 0, 3) ? atoi(db_cell(r, 0, 3)) : 0;
+    out->resp_body = db_cell(r, 0, 4) ? xstrdup(db_cell(r, 0, 4)) : NULL;
+}
+
+static const char SQL_SELECT[] = "SELECT req_hash, phase, charge_id, resp_code, resp_body, locked_until "
+                                 "FROM idem_keys WHERE key = ? AND created_at >= ?";
+
+/* Classifies a selected row for a request with hash at now. */
+static void classify(struct store_key *out, const struct db_rows *r, const char *hash, int64_t now_ms)
+{
+    fill_key(out, r);
+    const char *lu = db_cell(r, 0, 5);
+    if (strcmp(db_cell(r, 0, 0) ? db_cell(r, 0, 0) : "", hash) != 0)
+        out->claim = CLAIM_MISMATCH;
+    else if (out->phase == PHASE_FINISHED)
+        out->claim = CLAIM_FINISHED;
+    else if (lu && strtoll(lu, NULL, 10) >= now_ms)
+        out->claim = CLAIM_BUSY;
+    else
+        out->claim = CLAIM_RESUME; /* only a hint from store_peek: store_claim takes the lock */
+}
+
+int store_peek(struct store *s, const char *key, const char *hash, int64_t now_ms, struct store_key *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (atomic_load(&s->fail))
+        return ERR_IO;
+    struct db *d = acquire(s, false);
+    struct db_rows r;
+    char cut[24];
+    const char *p[] = {key, I64(cut, now_ms - s->ttl_ms)};
+    int rc = db_exec(d, SQL_SELECT, 2, p, &r);
+    if (rc == 0 && r.nrows == 0)
+        rc = ERR_NOTFOUND;
+    if (rc == 0)
+        classify(out, &r, hash, now_ms);
+    db_rows_close(&r);
+    return release(s, d, rc);
+}
+
+/* One attempt at claiming: insert, or take a free lock, or read what holds the key. */
+static int claim_once(struct db *d, struct store *s, const char *key, const char *hash, const char *owner,
+                      int64_t now_ms, struct store_key *out, bool *again)
+{
+    char now[24], until[24], cut[24];
+    I64(now, now_ms);
+    I64(until, now_ms + s->lease_ms);
+    I64(cut, now_ms - s->ttl_ms);
+    /* An expired key is as good as absent (a crashed request's unfinished key only once its lease ran out). */
+    const char *del[] = {key, cut, now};
+    int rc = db_exec(d,
+                     "DELETE FROM idem_keys WHERE key = ? AND created_at < ? AND (phase = 'finished' OR "
+                     "locked_until < ?)",
+                     3, del, NULL);
+    if (rc)
+        return rc;
+    struct db_rows r;
+    const char *ins[] = {key, hash, owner, until, now, now};
+    rc = db_exec(d,
+                     "INSERT INTO idem_keys (key, req_hash, phase, lock_owner, locked_until, created_at, "
+                     "updated_at) VALUES (?, ?, 'started', ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING "
+                     "RETURNING phase",
+                     6, ins, &r);
+    if (rc)
+        return rc;
+    bool inserted = r.nrows == 1;
+    db_rows_close(&r);
+    if (inserted) {
+        out->claim = CLAIM_NEW;
+        out->phase = PHASE_STARTED;
+        return 0;
+    }
+    const char *upd[] = {owner, until, now, key, hash, now};
+    rc = db_exec(d,
+                 "UPDATE idem_keys SET lock_owner = ?, locked_until = ?, updated_at = ? WHERE key = ? "
+                 "AND req_hash = ? AND phase <> 'finished' AND locked_until < ? "
+                 "RETURNING req_hash, phase, charge_id, resp_code, resp_body, locked_until",
+                 6, upd, &r);
+    if (rc)
+        return rc;
+    if (r.nrows == 1) {
+        fill_key(out, &r);
+        out->claim = CLAIM_RESUME;
+        db_rows_close(&r);
+        return 0;
+    }
+    db_rows_close(&r);
+    const char *sel[] = {key, cut};
+    if ((rc = db_exec(d, SQL_SELECT, 2, sel, &r)))
+        return rc;
+    if (r.nrows == 0)
+        *again = true; /* purged between our statements */
+    else
+        classify(out, &r, hash, now_ms);
+    db_rows_close(&r);
+    return 0;
+}
+
+int store_claim(struct store *s, const char *key, const char *hash, const char *owner, int64_t now_ms,
+                struct store_key *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (atomic_load(&s->fail))
+        return ERR_IO;
+    struct db *d = acquire(s, true);
+    int rc = 0;
+    for (int tries = 0; tries < 3; tries++) {
+        bool again = false;
+        rc = claim_once(d, s, key, hash, owner, now_ms, out, &again);
+        if (rc || !again)
+            break;
+    }
+    if (rc == 0 && out->claim == CLAIM_RESUME && out->phase == PHASE_FINISHED)
+        out->claim = CLAIM_FINISHED;
+    /* A claim that leads to an answer (replay, 422, 409) waits until what it saw is durable; a claim
+     * that leads to work does not: the next phase's write waits, and covers this one. */
+    return release_as(s, d, rc, rc || (out->claim != CLAIM_NEW && out->claim != CLAIM_RESUME));
+}
+
+void store_key_close(struct store_key *k)
+{
+    free(k->resp_body);
+    k->resp_body = NULL;
+}
+
+int store_set_phase(struct store *s, const char *key, const char *owner, enum store_phase phase,
+                    const char *charge_id, int64_t now_ms, bool durable)
+{
+    if (atomic_load(&s->fail))
+        return ERR_IO;
+    char now[24], until[24];
+    const char *p[] = {phase_names[phase], charge_id, I64(until, now_ms + s->lease_ms), I64(now, now_ms),
+                       key, owner};
+    struct db *d = acquire(s, true);
+    struct db_rows r;
+    int rc = db_exec(d,
+                     "UPDATE idem_keys SET phase = ?, charge_id = COALESCE(?, charge_id), locked_until = ?, "
+                     "updated_at = ? WHERE key = ? AND lock_owner = ? RETURNING phase",
+                     6, p, &r);
+    if (rc == 0 && r.nrows != 1)
+        rc = ERR_STATE;
+    db_rows_close(&r);
+    return release_as(s, d, rc, durable);
+}
+
+static int finish_tx(struct db *d, const char *key, const char *owner, const struct store_payment *p,
+                     int resp_code, const char *resp_body, int64_t now_ms)
+{
+    char now[24], code[24], amount[24];
+    I64(now, now_ms);
+    I64(code, resp_code);
+    struct db_rows r;
+    const char *up[] = {code, resp_body, now, key, owner};
+    int rc = db_exec(d,
+                     "UPDATE idem_keys SET phase = 'finished', resp_code = ?, resp_body = ?, locked_until = 0, "
+                     "lock_owner = NULL, updated_at = ? WHERE key = ? AND lock_owner = ? RETURNING phase",
+                     5, up, &r);
+    if (rc)
+        return rc;
+    int n = r.nrows;
+    db_rows_close(&r);
+    if (n != 1)
+        return ERR_STATE;
+    if (!p)
+        return 0;
+    const char *ins[] = {p->id, key, I64(amount, p->amount), p->currency, p->charge_id, resp_body, now};
+    return db_exec(d,
+                   "INSERT INTO payments (id, idem_key, amount, currency, charge_id, body, created_at) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                   7, ins, NULL);
+}
+
+int store_finish(struct store *s, const char *key, const char *owner, const struct store_payment *p,
+                 int resp_code, const char *resp_body, int64_t now_ms)
+{
+    if (atomic_load(&s->fail))
+        return ERR_IO;
+    struct db *d = acquire(s, true);
+    int rc = db_begin(d);
+    if (rc == 0) {
+        rc = finish_tx(d, key, owner, p, resp_code, resp_body, now_ms);
+        int rc2 = rc ? db_rollback(d) : db_commit(d);
+        if (rc == 0)
+            rc = rc2;
+    }
+    return release(s, d, rc);
+}
+
+int store_release(struct store *s, const char *key, const char *owner)
+{
+    if (atomic_load(&s->fail))
+        return ERR_IO;
+    struct db *d = acquire(s, true);
+    const char *p[] = {key, owner};
+    int rc = db_exec(d, "UPDATE idem_keys SET locked_until = 0, lock_owner = NULL WHERE key = ? AND lock_owner = ?",
+                     2, p, NULL);
+    return release(s, d, rc);
+}
+
+int store_payment_get(struct store *s, const char *id, char **body)
+{
+    *body = NULL;
+    if (atomic_load(&s->fail))
+        return ERR_IO;
+    struct db *d = acquire(s, false);
+    struct db_rows r;
+    const char *p[] = {id};
+    int rc = db_exec(d, "SELECT body FROM payments WHERE id = ?", 1, p, &r);
+    if (rc == 0 && r.nrows == 0)
+        rc = ERR_NOTFOUND;
+    if (rc == 0)
+        *body = xstrdup(db_cell(&r, 0, 0) ? db_cell(&r, 0, 0) : "");
+    db_rows_close(&r);
+    return release(s, d, rc);
+}
+
+int store_purge(struct store *s, int64_t cutoff_ms, int64_t now_ms)
+{
+    if (atomic_load(&s->fail))
+        return ERR_IO;
+    char cut[24], now[24];
+    const char *p[] = {I64(cut, cutoff_ms), I64(now, now_ms)};
+    struct db *d = acquire(s, true);
+    struct db_rows r;
+    int rc = db_exec(d,
+                     "DELETE FROM idem_keys WHERE created_at < ? AND (phase = 'finished' OR locked_until < ?) "
+                     "RETURNING key",
+                     2, p, &r);
+    int n = rc ? rc : r.nrows;
+    db_rows_close(&r);
+    release(s, d, rc);
+    return n;
+}
+
+bool store_ping(struct store *s)
+{
+    if (atomic_load(&s->fail))
+        return false;
+    struct db *d = acquire(s, false);
+    int rc = db_exec(d, "SELECT 1", 0, NULL, NULL);
+    release(s, d, rc);
+    return rc == 0;
+}

@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Shell tests of 'dkata serve payments': the real service on loopback, replays, bad input, crash at each
+# recorded phase with kill -9 and a retry after the restart, and the audit catching the broken variant.
+set -u
+cd "$(dirname "$0")/../.."
+. tests/cli/lib/serve.sh
+trap serve_cleanup EXIT
+
+BODY='{"amount":1250,"currency":"USD","card_token":"tok_visa"}'
+K=0b5e6f4a-1c2d-4e3f-8a9b-0c1d2e3f4a5b
+
+# usage errors: one line, exit 2
+for args in "--store mysql:x" "--listen nowhere" "--ttl forever" "--in-flight maybe" "--processor-faults lost=2" \
+            "--crash-at teatime" "--frobnicate 1"; do
+  # shellcheck disable=SC2086
+  out=$("$DKATA" serve payments $args 2>&1); rc=$?
+  if [ "$rc" -eq 2 ] && [ "$(printf '%s\n' "$out" | wc -l)" -eq 1 ]; then ok "usage: $args"; else bad "usage: $args" "rc=$rc out=$out"; fi
+done
+"$DKATA" serve payments --help | grep -q 'Idempotency-Key' && ok "serve payments --help" || bad "serve payments --help"
+
+db="$SERVE_TMP/p.db"
+serve_start URL --listen 127.0.0.1:0 --store "sqlite:$db" || { bad "start"; exit 1; }
+ok "starts on a free port: $URL"
+case "$URL" in http://127.0.0.1:*) ok "bound to 127.0.0.1 by default";; *) bad "bound to 127.0.0.1" "$URL";; esac
+
+read -r st1 rep1 body1 <<<"$(pay "$URL" $K "$BODY")"
+read -r st2 rep2 body2 <<<"$(pay "$URL" $K "$BODY")"
+check "first call 201" '[ "$st1" = 201 ] && [ "$rep1" = false ]'
+check "second call replays byte for byte" '[ "$st2" = 201 ] && [ "$rep2" = true ] && [ "$body1" = "$body2" ]'
+read -r st3 _ body3 <<<"$(pay "$URL" $K '{"amount":1,"currency":"USD","card_token":"tok_visa"}')"
+check "same key, other body: 422" '[ "$st3" = 422 ]'
+id=$(sed -n 's/.*"id":"\(pay_[0-9a-f]*\)".*/\1/p' <<<"$body1")
+check "GET /payments/ID" '[ "$(curl -s "$URL/payments/$id")" = "$body1" ]'
+hc=$(curl -s -o /dev/null -w '%{http_code}' "$URL/healthz")
+check "GET /healthz" '[ "$hc" = 200 ]'
+curl -s "$URL/metrics" | grep -q '^payments_replays_total 1$' && ok "metrics count the replay" || bad "metrics count the replay"
+st=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: text/plain' -H "Idempotency-Key: $K" -d x "$URL/payments")
+check "wrong content type: 415" '[ "$st" = 415 ]'
+st=$(head -c 100000 /dev/zero | tr '\0' ' ' | curl -s -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: application/json' -H "Idempotency-Key: $K" --data-binary @- "$URL/payments")
+check "body over the limit: 413" '[ "$st" = 413 ]'
+st=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: application/json' -H "X-Big: $(head -c 40000 /dev/zero | tr '\0' a)" -H "Idempotency-Key: $K" -d "$BODY" "$URL/payments")
+check "headers over the limit are refused ($st)" '[ "$st" = 431 ] || [ "$st" = 413 ] || [ "$st" = 400 ]'
+# a slow client that never finishes its headers is cut off by the idle timeout (here 1 s)
+serve_kill "$SERVE_PID"
+serve_start URL --listen 127.0.0.1:0 --store "sqlite:$db" --idle-timeout 1s || bad "restart"
+p=${URL##*:}
+start=$(date +%s%N)
+exec 3<>/dev/tcp/127.0.0.1/"$p"; printf 'POST /payments HTTP/1.1\r\nHost: x\r\n' >&3
+timeout 5 cat <&3 >/dev/null; exec 3<&- 3>&-
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+check "slow client cut off after the idle timeout (${ms} ms)" '[ "$ms" -lt 4000 ]'
+# raw garbage and half requests on the socket: the server answers or closes, and stays up
+for i in $(seq 1 100); do
+  { exec 4<>/dev/tcp/127.0.0.1/"$p"; } 2>/dev/null || continue
+  if [ $((i % 2)) -eq 0 ]; then head -c $((RANDOM % 3000)) /dev/urandom >&4
+  else printf 'POST /payments HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\nIdempotency-Key: %s\r\n\r\n' $((RANDOM)) $K >&4
+       head -c $((RANDOM % 200)) /dev/urandom >&4; fi
+  exec 4<&- 4>&-
+done 2>/dev/null
+hc=$(curl -s -o /dev/null -w '%{http_code}' "$URL/healthz")
+check "still healthy after 100 garbage connections" '[ "$hc" = 200 ]'
+read -r st4 rep4 body4 <<<"$(pay "$URL" $K "$BODY")"
+check "replay survives a restart" '[ "$st4" = 201 ] && [ "$rep4" = true ] && [ "$body4" = "$body1" ]'
+# a second server on the same SQLite file is refused
+"$DKATA" serve payments --listen 127.0.0.1:0 --store "sqlite:$db" >/dev/null 2>"$SERVE_TMP/dup.err"; rc=$?
+check "a second server on one SQLite store is refused" '[ "$rc" = 2 ] && grep -q "another process" "$SERVE_TMP/dup.err"'
+serve_kill "$SERVE_PID"
+
+# kill -9 at every recorded phase; the retry after a restart completes with one charge, then replays.
+i=0
+for at in after-started after-charge-requested after-charge after-charge-confirmed after-response-stored; do
+  i=$((i + 1)); key=$(printf '22222222-0000-4000-8000-%012d' $i)
+  serve_start URL --listen 127.0.0.1:0 --store "sqlite:$db" --crash-at $at || bad "start $at"
+  read -r s0 _ <<<"$(pay "$URL" "$key" "$BODY")"
+  wait "$SERVE_PID" 2>/dev/null; code=$?
+  serve_start URL --listen 127.0.0.1:0 --store "sqlite:$db" || bad "restart $at"
+  read -r s1 _ b1 <<<"$(pay "$URL" "$key" "$BODY")"
+  read -r s2 r2 b2 <<<"$(pay "$URL" "$key" "$BODY")"
+  serve_kill "$SERVE_PID"
+  check "kill -9 $at: no answer, killed ($s0, exit $code), retry 201 then replay" '[ "$s0" = 000 ] && [ "$code" = 137 ] && [ "$s1" = 201 ] && [ "$s2" = 201 ] && [ "$r2" = true ] && [ "$b1" = "$b2" ]'
+done
+out=$("$DKATA" serve audit --store "sqlite:$db")
+check "audit: one charge per key after the crashes" 'grep -q "^double_charged 0$" <<<"$out"'
+check "audit: six charges in the ledger" 'grep -q "^charges 6$" <<<"$out"'
+
+# The deliberately broken service charges twice across a crash; the audit must say so (exit 1).
+db2="$SERVE_TMP/bug.db"
+serve_start URL --listen 127.0.0.1:0 --store "sqlite:$db2" --bug fresh-key --crash-at after-charge
+pay "$URL" $K "$BODY" >/dev/null; wait "$SERVE_PID" 2>/dev/null
+serve_start URL --listen 127.0.0.1:0 --store "sqlite:$db2" --bug fresh-key
+pay "$URL" $K "$BODY" >/dev/null
+serve_kill "$SERVE_PID"
+"$DKATA" serve audit --store "sqlite:$db2" >"$SERVE_TMP/audit.out"; rc=$?
+check "audit catches the double charge of --bug fresh-key (exit $rc)" '[ "$rc" = 1 ] && grep -q "charged 2 times" "$SERVE_TMP/audit.out"'
+[ "$fails" -eq 0 ]
