@@ -29,3 +29,15 @@ none=$(awk '$1=="rounds"{print $4}' "$TMP/none"); rand=$(awk '$1=="rounds"{print
 if awk -v n="$none" -v r="$rand" 'BEGIN{exit !(n > 2*r)}'; then
   echo "ok backoff shortens duels (p99 rounds $none without, $rand with)"; else
   echo "not ok backoff shortens duels (p99 rounds $none without, $rand with)"; fi
+
+# The exercise: generated from the seed, the key held back until --answers, the key checked.
+expect_exit 0 "paxos exercise" "$DKATA" run paxos --seed 3 --exercise
+if grep -q 'Answer key' "$TMP/out"; then echo "not ok paxos exercise hides the key"; else echo "ok paxos exercise hides the key"; fi
+cp "$TMP/out" "$TMP/ex3"
+expect_exit 0 "paxos answers" "$DKATA" run paxos --seed 3 --answers
+expect_grep "paxos answers show the key" '^Answer key' "$TMP/out"
+"$DKATA" run paxos --seed 3 --exercise >"$TMP/ex3b"; "$DKATA" run paxos --seed 4 --exercise >"$TMP/ex4"
+if cmp -s "$TMP/ex3" "$TMP/ex3b" && ! cmp -s "$TMP/ex3" "$TMP/ex4"; then echo "ok paxos exercise comes from the seed"; else
+  echo "not ok paxos exercise comes from the seed"; fi
+bad=0; for s in $(seq 1 40); do "$DKATA" run paxos --seed "$s" --answers >/dev/null 2>&1 || bad=$((bad + 1)); done
+if [ "$bad" -eq 0 ]; then echo "ok paxos answer keys hold on 40 seeds"; else echo "not ok paxos answer keys fail on $bad seeds"; fi

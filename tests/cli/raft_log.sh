@@ -29,3 +29,15 @@ expect_exit 1 "raft-log bug no-prev-check caught" "$DKATA" run raft-log --bug no
 expect_grep "raft-log no-prev-check: log matching" 'log matching' "$TMP/out"
 expect_exit 1 "raft-log bug truncate-always caught" "$DKATA" run raft-log --bug truncate-always --seeds 3 $sw
 expect_grep "raft-log truncate-always: committed entry lost" 'committed entry lost' "$TMP/out"
+
+# The exercise: generated from the seed, the key held back until --answers, the key checked.
+expect_exit 0 "raft-log exercise" "$DKATA" run raft-log --seed 3 --exercise
+if grep -q 'Answer key' "$TMP/out"; then echo "not ok raft-log exercise hides the key"; else echo "ok raft-log exercise hides the key"; fi
+cp "$TMP/out" "$TMP/ex3"
+expect_exit 0 "raft-log answers" "$DKATA" run raft-log --seed 3 --answers
+expect_grep "raft-log answers show the key" '^Answer key' "$TMP/out"
+"$DKATA" run raft-log --seed 3 --exercise >"$TMP/ex3b"; "$DKATA" run raft-log --seed 4 --exercise >"$TMP/ex4"
+if cmp -s "$TMP/ex3" "$TMP/ex3b" && ! cmp -s "$TMP/ex3" "$TMP/ex4"; then echo "ok raft-log exercise comes from the seed"; else
+  echo "not ok raft-log exercise comes from the seed"; fi
+bad=0; for s in $(seq 1 40); do "$DKATA" run raft-log --seed "$s" --answers >/dev/null 2>&1 || bad=$((bad + 1)); done
+if [ "$bad" -eq 0 ]; then echo "ok raft-log answer keys hold on 40 seeds"; else echo "not ok raft-log answer keys fail on $bad seeds"; fi

@@ -19,3 +19,15 @@ for bug in no-quorum no-lease no-fencing; do
   expect_exit 1 "split-brain $bug caught by the scripted faults" "$DKATA" run split-brain --bug "$bug"
   expect_grep "split-brain $bug replay shows two writers" 'TWO WRITERS' "$TMP/out"
 done
+
+# The exercise: generated from the seed, the key held back until --answers, the key checked.
+expect_exit 0 "split-brain exercise" "$DKATA" run split-brain --seed 3 --exercise
+if grep -q 'Answer key' "$TMP/out"; then echo "not ok split-brain exercise hides the key"; else echo "ok split-brain exercise hides the key"; fi
+cp "$TMP/out" "$TMP/ex3"
+expect_exit 0 "split-brain answers" "$DKATA" run split-brain --seed 3 --answers
+expect_grep "split-brain answers show the key" '^Answer key' "$TMP/out"
+"$DKATA" run split-brain --seed 3 --exercise >"$TMP/ex3b"; "$DKATA" run split-brain --seed 4 --exercise >"$TMP/ex4"
+if cmp -s "$TMP/ex3" "$TMP/ex3b" && ! cmp -s "$TMP/ex3" "$TMP/ex4"; then echo "ok split-brain exercise comes from the seed"; else
+  echo "not ok split-brain exercise comes from the seed"; fi
+bad=0; for s in $(seq 1 40); do "$DKATA" run split-brain --seed "$s" --answers >/dev/null 2>&1 || bad=$((bad + 1)); done
+if [ "$bad" -eq 0 ]; then echo "ok split-brain answer keys hold on 40 seeds"; else echo "not ok split-brain answer keys fail on $bad seeds"; fi
