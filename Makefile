@@ -40,11 +40,13 @@ $(BUILD)/libdkata.a: $(LIB_OBJ)
 	ar rcs $@ $^
 
 $(BUILD)/dkata: $(BUILD)/src/cli/main.o $(BUILD)/libdkata.a
-	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LIBS)
+	@echo "  LD $@"
+	@$(CC) $(CFLAGS_ALL) -o $@ $^ $(LIBS)
 
 $(BUILD)/tests/%: tests/%.c $(BUILD)/libdkata.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -o $@ $< $(BUILD)/libdkata.a $(LIBS) $(TLIBS)
+	@echo "  LD $@"
+	@$(CC) $(CFLAGS_ALL) -o $@ $< $(BUILD)/libdkata.a $(LIBS) $(TLIBS)
 
 $(BUILD)/bench/%: bench/%.c $(BUILD)/libdkata.a
 	@mkdir -p $(dir $@)

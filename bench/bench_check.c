@@ -1,5 +1,6 @@
 /* Times a command: runs it REPS times, prints the median wall time, the median CPU time (user + system) and
  * the largest peak resident set size (from wait4's rusage). Never passes or fails on time. */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,7 +8,6 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-#include <fcntl.h>
 
 static int cmp(const void *a, const void *b)
 {
@@ -47,7 +47,8 @@ int main(int argc, char **argv)
         }
         clock_gettime(CLOCK_MONOTONIC, &t1);
         wall[i] = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
-        cpu[i] = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+        cpu[i] =
+            ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
         if (ru.ru_maxrss > max_rss)
             max_rss = ru.ru_maxrss;
         last_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128;

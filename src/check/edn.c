@@ -120,6 +120,7 @@ static int read_string(struct edn_reader *r, struct edn *out)
 {
     struct buf b;
     buf_init(&b);
+    int start = r->line;
     r->p++;
     while (r->p < r->end && *r->p != '"') {
         char c = *r->p++;
@@ -142,6 +143,7 @@ static int read_string(struct edn_reader *r, struct edn *out)
     }
     if (r->p >= r->end) {
         buf_close(&b);
+        r->line = start; /* the reader is done: say where the string began */
         return fail(r, "expected '\"' to close a string");
     }
     r->p++;

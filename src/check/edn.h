@@ -4,7 +4,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum edn_kind { EDN_NIL, EDN_BOOL, EDN_INT, EDN_FLOAT, EDN_STR, EDN_KW, EDN_SYM, EDN_LIST, EDN_VEC, EDN_SET, EDN_MAP };
+enum edn_kind {
+    EDN_NIL,
+    EDN_BOOL,
+    EDN_INT,
+    EDN_FLOAT,
+    EDN_STR,
+    EDN_KW,
+    EDN_SYM,
+    EDN_LIST,
+    EDN_VEC,
+    EDN_SET,
+    EDN_MAP
+};
 
 /* One form. Strings, keywords (without the colon) and symbols are in s; collections in items (a map's n is
  * twice its entries: key, value, key, value...). line is where the form starts (1-based). */

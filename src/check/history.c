@@ -142,28 +142,34 @@ size_t history_add(struct history *h, const struct hist_event *e)
     return h->n++;
 }
 
+static size_t add_event(struct history *h, int64_t process, enum hist_type type, const char *f,
+                        const char *key, struct hist_val value, int64_t time_ns)
+{
+    struct hist_event e = {.process = process,
+                           .type = type,
+                           .f = (char *)f,
+                           .key = (char *)key,
+                           .value = value,
+                           .time_ns = time_ns,
+                           .version = HIST_NO_VERSION};
+    return history_add(h, &e);
+}
+
 size_t history_invoke(struct history *h, int64_t process, const char *f, const char *key,
                       struct hist_val value, int64_t time_ns)
 {
-    struct hist_event e = {.process = process, .type = HIST_INVOKE, .f = (char *)f, .key = (char *)key,
-                           .value = value, .time_ns = time_ns, .version = HIST_NO_VERSION};
-    return history_add(h, &e);
+    return add_event(h, process, HIST_INVOKE, f, key, value, time_ns);
 }
 
 size_t history_complete(struct history *h, int64_t process, enum hist_type type, struct hist_val value,
                         int64_t time_ns)
 {
-    const char *f = "";
-    const char *key = NULL;
+    /* the completion names the same operation and key as the process's last invocation (the strings are
+     * separate allocations, so growing the event array does not move them) */
     for (size_t i = h->n; i-- > 0;)
-        if (h->ev[i].process == process && h->ev[i].type == HIST_INVOKE) {
-            f = h->ev[i].f;
-            key = h->ev[i].key;
-            break;
-        }
-    struct hist_event e = {.process = process, .type = type, .f = (char *)f, .key = (char *)key,
-                           .value = value, .time_ns = time_ns, .version = HIST_NO_VERSION};
-    return history_add(h, &e);
+        if (h->ev[i].process == process && h->ev[i].type == HIST_INVOKE)
+            return add_event(h, process, type, h->ev[i].f, h->ev[i].key, value, time_ns);
+    return add_event(h, process, type, "", NULL, value, time_ns);
 }
 
 const char *hist_type_name(enum hist_type t)
@@ -306,7 +312,8 @@ static int json_to_event(struct history *h, json_t *o, int line, struct hist_eve
     if (!json_is_integer(p))
         return 1; /* a nemesis or other non-client entry: not an operation */
     if (json_integer_value(p) < 0)
-        return fail(h, line, "\"process\" is %" PRId64 "; expected an integer >= 0", (int64_t)json_integer_value(p));
+        return fail(h, line, "\"process\" is %" PRId64 "; expected an integer >= 0",
+                    (int64_t)json_integer_value(p));
     e->process = (int64_t)json_integer_value(p);
     if (!json_is_string(t) || parse_type(json_string_value(t), &e->type))
         return fail(h, line, "\"type\" must be %s", type_names_accepted);
@@ -407,9 +414,9 @@ int history_pair(struct history *h, struct hist_op **ops, size_t *nops)
         int line = e->line ? e->line : (int)i + 1;
         if (e->type == HIST_INVOKE) {
             if (open[slot] != HIST_NONE_IDX)
-                rc = fail(h, line, "process %" PRId64 " invokes %s while its %s from line %d has not completed",
-                          e->process, e->f, h->ev[out[open[slot]].invoke].f,
-                          h->ev[out[open[slot]].invoke].line);
+                rc = fail(
+                    h, line, "process %" PRId64 " invokes %s while its %s from line %d has not completed",
+                    e->process, e->f, h->ev[out[open[slot]].invoke].f, h->ev[out[open[slot]].invoke].line);
             XGROW(out, ocap, n + 1);
             out[n] = (struct hist_op){.invoke = i, .complete = HIST_NONE_IDX};
             open[slot] = n++;

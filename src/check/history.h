@@ -31,17 +31,17 @@ struct hist_val {
 /* One line of a history. In a struct history every pointer is owned by the history; in an event handed to
  * history_add, they are borrowed (history_add copies them). */
 struct hist_event {
-    int64_t process;      /* client id, >= 0; one operation at a time per process */
+    int64_t process; /* client id, >= 0; one operation at a time per process */
     enum hist_type type;
-    char *f;              /* operation name: "read", "write", "cas", "get", "put", "append", "add", ... */
-    char *key;            /* NULL: no key (one register / one object) */
+    char *f;   /* operation name: "read", "write", "cas", "get", "put", "append", "add", ... */
+    char *key; /* NULL: no key (one register / one object) */
     struct hist_val value;
-    int64_t time_ns;      /* HIST_NO_TIME if unknown; events must be in real-time order anyway */
-    char *session;        /* NULL: the process is the session */
-    int64_t version;      /* version written or observed (>= 0), or HIST_NO_VERSION */
-    bool version_is_lsn;  /* true: "lsn", one log position for the whole store; false: "version", per key */
-    char *error;          /* NULL, or why it failed ("cas-mismatch", "timed-out", ...) */
-    int line;             /* line in the source file (1-based), 0 if built in memory */
+    int64_t time_ns;     /* HIST_NO_TIME if unknown; events must be in real-time order anyway */
+    char *session;       /* NULL: the process is the session */
+    int64_t version;     /* version written or observed (>= 0), or HIST_NO_VERSION */
+    bool version_is_lsn; /* true: "lsn", one log position for the whole store; false: "version", per key */
+    char *error;         /* NULL, or why it failed ("cas-mismatch", "timed-out", ...) */
+    int line;            /* line in the source file (1-based), 0 if built in memory */
 };
 
 /* A history: events in real-time order. err holds the detail of the last failed parse or pairing. */
@@ -76,7 +76,8 @@ size_t history_invoke(struct history *h, int64_t process, const char *f, const c
 size_t history_complete(struct history *h, int64_t process, enum hist_type type, struct hist_val value,
                         int64_t time_ns);
 /* Writes "line N: <message>" into err (n bytes) and returns ERR_PARSE: how every parser here reports. */
-int hist_parse_error(char *err, size_t n, int line, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+int hist_parse_error(char *err, size_t n, int line, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 /* Type names as written in JSON: "invoke", "ok", "fail", "info". */
 const char *hist_type_name(enum hist_type t);
 

@@ -316,11 +316,16 @@ static int classify(struct lin_problem *p, size_t i, struct cand *c, bool *keep)
     if (kind < 0)
         return perr(p, inv, "operation '%s' is not one the %s model has (%s; see --model)", inv->f,
                     lin_model_name(m), model_ops[m % LIN_NMODELS]);
-    bool mismatch = t == HIST_FAIL && kind == K_CAS && done->error && strcmp(done->error, "cas-mismatch") == 0;
+    bool mismatch =
+        t == HIST_FAIL && kind == K_CAS && done->error && strcmp(done->error, "cas-mismatch") == 0;
     if (t == HIST_FAIL && !mismatch)
         return 0; /* never took effect */
-    *c = (struct cand){.op = i, .key = inv->key, .kind = kind, .arg = &inv->value,
-                       .call = (uint32_t)op->invoke, .ret = t == HIST_INFO ? NO_RET : (uint32_t)op->complete};
+    *c = (struct cand){.op = i,
+                       .key = inv->key,
+                       .kind = kind,
+                       .arg = &inv->value,
+                       .call = (uint32_t)op->invoke,
+                       .ret = t == HIST_INFO ? NO_RET : (uint32_t)op->complete};
     if (kind == K_READ) {
         if (t != HIST_OK || done->value.kind == HIST_NONE)
             return 0; /* a read whose result is unknown constrains nothing */
@@ -376,14 +381,18 @@ static void build_part(struct lin_problem *p, struct lin_part *pt, const struct 
     if (m == LIN_COUNTER)
         pt->init = init && init->kind == HIST_INT ? init->i : 0;
     else if (m == LIN_SET)
-        pt->init = init && init->kind == HIST_LIST ? intern_set(&pt->in, init, &tmp) : intern_bytes(&pt->in, "", 0);
+        pt->init =
+            init && init->kind == HIST_LIST ? intern_set(&pt->in, init, &tmp) : intern_bytes(&pt->in, "", 0);
     else {
         struct hist_val nil = hist_nil();
         pt->init = intern_val(&pt->in, m, init ? init : &nil, &tmp);
     }
     for (size_t i = 0; i < n; i++) {
         struct lop *o = &pt->ops[i];
-        *o = (struct lop){.op = c[i].op, .call = c[i].call, .ret = c[i].ret, .kind = (uint8_t)c[i].kind,
+        *o = (struct lop){.op = c[i].op,
+                          .call = c[i].call,
+                          .ret = c[i].ret,
+                          .kind = (uint8_t)c[i].kind,
                           .res = (uint8_t)c[i].res};
         switch (o->kind) {
         case K_READ:
@@ -610,10 +619,10 @@ struct search {
     uint32_t uhead;
     struct frame *stk;
     uint64_t *bits;
-    uint64_t *zob;      /* Zobrist value of each operation */
-    size_t *pos;        /* each operation's bit in bits: those with a completion first, then the unknown ones */
-    size_t *unknown_at; /* the operation at each bit position of the unknown ones */
-    size_t wn, w;       /* words of bits for the operations with a completion, and in all */
+    uint64_t *zob; /* Zobrist value of each operation */
+    size_t *pos;   /* each operation's bit in bits: those with a completion first, then the unknown ones */
+    size_t *unknown_at;  /* the operation at each bit position of the unknown ones */
+    size_t wn, w;        /* words of bits for the operations with a completion, and in all */
     size_t *puts, nputs; /* kv: puts (known or not) by call time */
     size_t *gets, ngets; /* kv: gets by return time */
 };
@@ -817,11 +826,120 @@ static void undo(struct search *s, const struct lin_part *pt, const struct frame
     relink_node(s, call);
 }
 
+/* One search in progress: the lists, the memo, and where the scan is. */
+struct run {
+    struct lin_part *pt;
+    struct search s;
+    struct cache c;
+    size_t remaining; /* return nodes still in the list: when none is left, everything known was placed */
+    size_t depth;
+    uint64_t zob;
+    int64_t state;
+    uint32_t cur;     /* the node being looked at */
+    uint32_t bound;   /* in the unknown list: the return node the unknown calls must precede */
+    bool in_unknown;  /* scanning the unknown operations' list */
+    bool stuck_known; /* the operation at the best depth that could not be placed is recorded */
+};
+
+/* Undoes the last choice (and any forced ones under it) and resumes the scan after it. False if there is no
+ * choice left to undo: no linearization exists. */
+static bool backtrack(struct run *r)
+{
+    struct lin_part *pt = r->pt;
+    if (!r->stuck_known && r->depth == pt->nbest) {
+        pt->stuck = (r->bound - 1) / 2;
+        r->stuck_known = true;
+    }
+    if (r->depth == 0)
+        return false;
+    struct frame f = r->s.stk[--r->depth];
+    /* Undoing a forced choice: the configuration before it has failed too (see is_pure). */
+    while (f.forced && r->depth > 0) {
+        undo(&r->s, pt, &f, &r->remaining, &r->zob);
+        f = r->s.stk[--r->depth];
+    }
+    if (f.forced)
+        return false;
+    r->state = f.state;
+    undo(&r->s, pt, &f, &r->remaining, &r->zob);
+    r->in_unknown = pt->ops[f.op].ret == NO_RET;
+    r->bound = f.bound;
+    r->cur = r->s.next[2 * f.op + 1];
+    return true;
+}
+
+/* Places the operation whose call node is r->cur if the model accepts it here and the configuration it leads
+ * to is new; true if it did (the scan restarts from the head). */
+static bool place(struct run *r)
+{
+    struct lin_part *pt = r->pt;
+    struct search *s = &r->s;
+    size_t i = (r->cur - 1) / 2;
+    const struct lop *o = &pt->ops[i];
+    int64_t ns;
+    /* an unknown operation that would change nothing here is as good as never happening */
+    if (!step(pt, o, r->state, &ns) || (r->in_unknown && ns == r->state) ||
+        (o->kind == K_APPEND && !kv_can_fit(s, pt, ns)))
+        return false;
+    flip(s, i);
+    uint64_t z = r->zob ^ s->zob[i], hz = z ^ mix64((uint64_t)ns);
+    if (dominated(s, &r->c, hz, ns) || !cache_add(&r->c, hz, ns, s->bits)) {
+        flip(s, i);
+        return false;
+    }
+    s->stk[r->depth++] =
+        (struct frame){.op = i, .state = r->state, .bound = r->bound, .forced = !r->in_unknown && is_pure(o)};
+    r->state = ns;
+    r->zob = z;
+    unlink_node(s, r->cur);
+    if (!r->in_unknown) {
+        unlink_node(s, r->cur + 1);
+        r->remaining--;
+    }
+    if (r->depth > pt->nbest) {
+        record_best(pt, s, r->depth, r->state);
+        r->stuck_known = false;
+    }
+    r->in_unknown = false;
+    r->cur = s->next[0];
+    return true;
+}
+
 /* The search (Lowe's Fig. 3, with the unknown operations kept apart). Known calls before the first
  * remaining return node are tried first, in time order; only when a return node is reached (its operation
  * must be linearized before anything later) are the unknown operations invoked before it tried; when none
  * fits, the last choice is undone. A successful step that reaches a configuration already seen, or one
  * dominated by a seen one, is not taken. */
+static enum lin_verdict search(struct lin_problem *p, struct run *r, uint64_t max_steps)
+{
+    struct lin_part *pt = r->pt;
+    uint64_t steps = 0;
+    enum lin_verdict verdict = LIN_OK;
+    while (r->remaining > 0) {
+        if ((++steps & 1023) == 0 && (pt->why_unknown = must_stop(p, pt, &r->c, steps, max_steps)) != NULL) {
+            verdict = LIN_UNKNOWN;
+            break;
+        }
+        if (!r->in_unknown &&
+            !(r->cur & 1)) { /* a return node: now the unknown operations called before it */
+            r->in_unknown = true;
+            r->bound = r->cur;
+            r->cur = r->s.next[r->s.uhead];
+        } else if (r->in_unknown && (r->cur == UINT32_MAX ||
+                                     pt->ops[(r->cur - 1) / 2].call > pt->ops[(r->bound - 1) / 2].ret)) {
+            /* nothing fits before the bound's operation returns */
+            if (!backtrack(r)) {
+                verdict = LIN_VIOLATION;
+                break;
+            }
+        } else if (!place(r)) {
+            r->cur = r->s.next[r->cur];
+        }
+    }
+    pt->steps += steps;
+    return verdict;
+}
+
 enum lin_verdict lin_check_part(struct lin_problem *p, size_t pi, uint64_t max_steps)
 {
     struct lin_part *pt = &p->parts[pi];
@@ -831,94 +949,20 @@ enum lin_verdict lin_check_part(struct lin_problem *p, size_t pi, uint64_t max_s
     pt->best = xmalloc((pt->n + 1) * sizeof(size_t));
     pt->best_state = xmalloc((pt->n + 1) * sizeof(int64_t));
     pt->nbest = 0;
-    struct search s;
-    size_t remaining = search_init(&s, pt);
-    struct cache c = {.w = s.w, .intern_bytes0 = pt->in.bytes};
-    uint64_t steps = 0, zob = 0;
-    size_t depth = 0;
-    bool stuck_known = false, in_unknown = false;
-    int64_t state = pt->init;
-    enum lin_verdict verdict = LIN_OK;
-    uint32_t cur = s.next[0], bound = 0; /* bound: the return node the unknown calls must precede */
-    while (remaining > 0) {
-        if ((++steps & 1023) == 0 && (pt->why_unknown = must_stop(p, pt, &c, steps, max_steps)) != NULL) {
-            verdict = LIN_UNKNOWN;
-            break;
-        }
-        if (!in_unknown && !(cur & 1)) { /* a return node: now the unknown operations called before it */
-            in_unknown = true;
-            bound = cur;
-            cur = s.next[s.uhead];
-            continue;
-        }
-        if (in_unknown && (cur == UINT32_MAX || pt->ops[(cur - 1) / 2].call > pt->ops[(bound - 1) / 2].ret)) {
-            /* nothing fits before the bound's operation returns: undo the last choice */
-            if (!stuck_known && depth == pt->nbest) {
-                pt->stuck = (bound - 1) / 2;
-                stuck_known = true;
-            }
-            if (depth == 0) {
-                verdict = LIN_VIOLATION;
-                break;
-            }
-            struct frame f = s.stk[--depth];
-            /* Undoing a forced choice: the configuration before it has failed too (see is_pure). */
-            while (f.forced && depth > 0) {
-                undo(&s, pt, &f, &remaining, &zob);
-                f = s.stk[--depth];
-            }
-            if (f.forced) {
-                verdict = LIN_VIOLATION;
-                break;
-            }
-            state = f.state;
-            undo(&s, pt, &f, &remaining, &zob);
-            uint32_t call = (uint32_t)(2 * f.op + 1);
-            in_unknown = pt->ops[f.op].ret == NO_RET;
-            bound = f.bound;
-            cur = s.next[call];
-            continue;
-        }
-        size_t i = (cur - 1) / 2;
-        const struct lop *o = &pt->ops[i];
-        int64_t ns;
-        /* an unknown operation that would change nothing here is as good as never happening */
-        if (step(pt, o, state, &ns) && (!in_unknown || ns != state) &&
-            (o->kind != K_APPEND || kv_can_fit(&s, pt, ns))) {
-            flip(&s, i);
-            uint64_t z = zob ^ s.zob[i], hz = z ^ mix64((uint64_t)ns);
-            if (!dominated(&s, &c, hz, ns) && cache_add(&c, hz, ns, s.bits)) {
-                s.stk[depth++] = (struct frame){.op = i, .state = state, .bound = bound,
-                                                .forced = !in_unknown && is_pure(o)};
-                state = ns;
-                zob = z;
-                unlink_node(&s, cur);
-                if (!in_unknown) {
-                    unlink_node(&s, cur + 1);
-                    remaining--;
-                }
-                if (depth > pt->nbest) {
-                    record_best(pt, &s, depth, state);
-                    stuck_known = false;
-                }
-                in_unknown = false;
-                cur = s.next[0];
-                continue;
-            }
-            flip(&s, i);
-        }
-        cur = s.next[cur];
-    }
-    pt->steps += steps;
+    struct run r = {.pt = pt, .state = pt->init};
+    r.remaining = search_init(&r.s, pt);
+    r.c = (struct cache){.w = r.s.w, .intern_bytes0 = pt->in.bytes};
+    r.cur = r.s.next[0];
+    enum lin_verdict verdict = search(p, &r, max_steps);
     if (verdict == LIN_OK)
         pt->stuck = HIST_NONE_IDX;
     for (size_t k = 0; k < pt->nbest; k++) /* from here on, best names history operations */
         pt->best[k] = pt->ops[pt->best[k]].op;
-    pt->cache_entries = c.n;
-    pt->cache_bytes = cache_bytes(&c);
-    atomic_fetch_sub(p->opts.mem_used, c.bytes);
-    cache_close(&c);
-    search_close(&s);
+    pt->cache_entries = r.c.n;
+    pt->cache_bytes = cache_bytes(&r.c);
+    atomic_fetch_sub(p->opts.mem_used, r.c.bytes);
+    cache_close(&r.c);
+    search_close(&r.s);
     pt->verdict = verdict;
     pt->checked = true;
     if (verdict == LIN_VIOLATION)
@@ -951,10 +995,15 @@ enum lin_verdict lin_verdict(const struct lin_problem *p)
 void lin_part_info(const struct lin_problem *p, size_t i, struct lin_part_info *out)
 {
     const struct lin_part *pt = &p->parts[i];
-    *out = (struct lin_part_info){.key = pt->key, .nops = pt->n, .verdict = pt->verdict, .nbest = pt->nbest,
+    *out = (struct lin_part_info){.key = pt->key,
+                                  .nops = pt->n,
+                                  .verdict = pt->verdict,
+                                  .nbest = pt->nbest,
                                   .stuck = pt->stuck == HIST_NONE_IDX ? HIST_NONE_IDX : pt->ops[pt->stuck].op,
-                                  .steps = pt->steps, .cache_entries = pt->cache_entries,
-                                  .cache_bytes = pt->cache_bytes, .why_unknown = pt->why_unknown};
+                                  .steps = pt->steps,
+                                  .cache_entries = pt->cache_entries,
+                                  .cache_bytes = pt->cache_bytes,
+                                  .why_unknown = pt->why_unknown};
     out->best = pt->best;
 }
 
@@ -993,7 +1042,8 @@ size_t lin_part_op(const struct lin_problem *p, size_t part, size_t k)
 void lin_state_after(const struct lin_problem *p, size_t part, size_t k, struct buf *out)
 {
     const struct lin_part *pt = &p->parts[part];
-    state_words(p, pt, k == 0 || pt->nbest == 0 ? pt->init : pt->best_state[(k > pt->nbest ? pt->nbest : k) - 1],
+    state_words(p, pt,
+                k == 0 || pt->nbest == 0 ? pt->init : pt->best_state[(k > pt->nbest ? pt->nbest : k) - 1],
                 out);
 }
 
@@ -1041,6 +1091,36 @@ void lin_describe_op(const struct lin_problem *p, size_t i, struct buf *out)
         buf_printf(out, " (line %d, never completed)", inv->line);
 }
 
+/* The operations that were candidates when the search got stuck: invoked before the stuck operation
+ * completed, and not in the best prefix. */
+static void explain_pending(const struct lin_problem *p, const struct lin_part *pt, struct buf *out)
+{
+    bool *placed = xcalloc(p->nops + 1, sizeof(bool));
+    for (size_t k = 0; k < pt->nbest; k++)
+        placed[pt->best[k]] = true;
+    uint32_t deadline = pt->ops[pt->stuck].ret;
+    size_t shown = 0, more = 0;
+    for (size_t i = 0; i < pt->n; i++) {
+        const struct lop *o = &pt->ops[i];
+        if (i == pt->stuck || placed[o->op] || o->call > deadline)
+            continue;
+        if (shown == 8) {
+            more++;
+            continue;
+        }
+        buf_puts(out,
+                 shown++
+                     ? "\n    "
+                     : "  the other operations pending then, none of which could come next either:\n    ");
+        lin_describe_op(p, o->op, out);
+    }
+    if (more)
+        buf_printf(out, "\n    and %zu more", more);
+    if (shown)
+        buf_putc(out, '\n');
+    free(placed);
+}
+
 size_t lin_worst_part(const struct lin_problem *p)
 {
     size_t unknown = (size_t)-1;
@@ -1085,5 +1165,6 @@ void lin_explain(const struct lin_problem *p, struct buf *out)
                       "with it fits state ");
         lin_state_after(p, w, pt->nbest, out);
         buf_putc(out, '\n');
+        explain_pending(p, pt, out);
     }
 }

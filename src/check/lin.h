@@ -51,8 +51,8 @@ int lin_model_parse(const char *s);
  * on failure. */
 int lin_init(struct lin_problem *p, struct history *h, const struct lin_opts *opts);
 void lin_close(struct lin_problem *p);
-/* Checks partition i, giving up (unknown, "step budget") after max_steps search steps (0: no bound); it may be
- * called again with a larger budget. Different partitions may be checked at the same time from different
+/* Checks partition i, giving up (unknown, "step budget") after max_steps search steps (0: no bound); it may
+ * be called again with a larger budget. Different partitions may be checked at the same time from different
  * threads. A violation raises p->cancel, which stops the other partitions (their verdict: unknown). */
 enum lin_verdict lin_check_part(struct lin_problem *p, size_t i, uint64_t max_steps);
 /* Checks every partition in turn (for callers without threads). */

@@ -81,7 +81,8 @@ static bool edn_to_val(const struct edn *e, struct hist_val *out)
     case EDN_LIST:
     case EDN_VEC:
     case EDN_SET:
-        *out = (struct hist_val){.kind = HIST_LIST, .items = xcalloc(e->n, sizeof(struct hist_val)), .n = e->n};
+        *out =
+            (struct hist_val){.kind = HIST_LIST, .items = xcalloc(e->n, sizeof(struct hist_val)), .n = e->n};
         for (size_t i = 0; i < e->n; i++)
             if (!edn_to_val(&e->items[i], &out->items[i])) {
                 out->n = i + 1;
@@ -157,7 +158,8 @@ static int jepsen_line(struct history *h, const char *a, const char *end, int li
         goto out;
     }
     if (got < 3 || !is_name(&f[2])) {
-        rc = fail(h, line, "expected the operation (:read, :write, :cas, ...) after :%s", hist_type_name(e.type));
+        rc = fail(h, line, "expected the operation (:read, :write, :cas, ...) after :%s",
+                  hist_type_name(e.type));
         goto out;
     }
     if (f[0].k != EDN_INT || f[0].i < 0)
@@ -284,7 +286,8 @@ int history_parse(struct history *h, const char *text, size_t len, enum hist_for
 
 int history_load(struct history *h, const char *path, enum hist_format *fmt)
 {
-    FILE *f = fopen(path, "rb");
+    bool is_stdin = strcmp(path, "-") == 0;
+    FILE *f = is_stdin ? stdin : fopen(path, "rb");
     if (!f) {
         snprintf(h->err, sizeof(h->err), "cannot open '%s': %s", path, strerror(errno));
         return ERR_IO;
@@ -296,7 +299,8 @@ int history_load(struct history *h, const char *path, enum hist_format *fmt)
     while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
         buf_put(&b, chunk, n);
     bool bad = ferror(f);
-    fclose(f);
+    if (!is_stdin)
+        fclose(f);
     if (!bad && *fmt == HIST_FMT_AUTO)
         *fmt = hist_format_detect(b.data ? b.data : "", b.len);
     int rc = bad ? ERR_IO : history_parse(h, b.data ? b.data : "", b.len, *fmt);

@@ -23,9 +23,9 @@ enum hist_format hist_format_detect(const char *text, size_t len);
  * Non-client entries (a process that is not an integer, like :nemesis) are skipped in every format. */
 int history_parse(struct history *h, const char *text, size_t len, enum hist_format fmt);
 
-/* Reads the file at path and parses it as history_parse does; if *fmt is HIST_FMT_AUTO it is set to the
- * format detected. Returns 0; ERR_IO with h->err = "cannot open 'path': <reason>" (or "cannot read"); or
- * ERR_PARSE with h->err = "line N: ...". */
+/* Reads the file at path ("-": standard input) and parses it as history_parse does; if *fmt is HIST_FMT_AUTO
+ * it is set to the format detected. Returns 0; ERR_IO with h->err = "cannot open 'path': <reason>" (or
+ * "cannot read"); or ERR_PARSE with h->err = "line N: ...". */
 int history_load(struct history *h, const char *path, enum hist_format *fmt);
 
 #endif

@@ -38,7 +38,8 @@ const char *session_name(enum session_guarantee g)
 static void add(struct session_result *r, enum session_guarantee g, const struct sop *a, const struct sop *b)
 {
     XGROW(r->v, r->cap, r->n + 1);
-    r->v[r->n++] = (struct session_violation){.g = g, .a = a->op, .b = b->op, .va = a->version, .vb = b->version};
+    r->v[r->n++] =
+        (struct session_violation){.g = g, .a = a->op, .b = b->op, .va = a->version, .vb = b->version};
 }
 
 /* Sessions, then keys (when versions are per key), then invocation order. */
@@ -79,7 +80,8 @@ struct seen {
     size_t w, r;
 };
 
-static void check_group(const struct ctx *c, const size_t *idx, size_t n, struct mark *marks, struct seen *seen)
+static void check_group(const struct ctx *c, const size_t *idx, size_t n, struct mark *marks,
+                        struct seen *seen)
 {
     size_t m = 0;
     for (size_t i = 0; i < n; i++) {
@@ -289,7 +291,8 @@ void session_describe(const struct history *h, const struct session_result *r,
     describe_op(h, a, v->va, r->global, out);
     buf_puts(out, ", then ");
     describe_op(h, b, v->vb, r->global, out);
-    static const char *const why[] = {"a read older than the session's own write", "a read older than an earlier read",
+    static const char *const why[] = {"a read older than the session's own write",
+                                      "a read older than an earlier read",
                                       "a write not ordered after the session's earlier write",
                                       "a write not ordered after what the session had read"};
     buf_printf(out, ": %s", why[v->g]);

@@ -120,7 +120,8 @@ static void run_pool(struct file *files, size_t nfiles, const struct opts *o, co
             struct lin_part_info info;
             lin_part_info(&files[i].p, k, &info);
             XGROW(pl.jobs, pl.cap, pl.njobs + 1);
-            pl.jobs[pl.njobs++] = (struct job){.f = &files[i], .part = k, .size = info.nops, .budget = FIRST_BUDGET};
+            pl.jobs[pl.njobs++] =
+                (struct job){.f = &files[i], .part = k, .size = info.nops, .budget = FIRST_BUDGET};
         }
     if (pl.njobs)
         qsort(pl.jobs, pl.njobs, sizeof(*pl.jobs), by_size_desc);
@@ -186,17 +187,19 @@ static int input_error(const char *path, const char *msg)
 
 static int usage_text(void)
 {
-    printf("usage: dkata check FILE... [--model register|cas-register|kv|set|counter|session]\n"
-           "                   [--format auto|jepsen-log|edn|jsonl] [--init VALUE] [--html OUT]\n"
-           "                   [--timeout DURATION] [--max-memory MB] [--threads N] [--json]\n\n"
-           "Checks each history: linearizable against the model (Wing-Gong-Lowe search, each key on its own,\n"
-           "keys in parallel), or, with --model session, the session guarantees (read-your-writes, monotonic\n"
-           "reads and writes, writes-follow-reads, consistent prefix).\n"
-           "Formats: Jepsen log lines, Jepsen EDN maps, dkata JSON lines (see docs/check.md).\n"
-           "The default model is cas-register for Jepsen logs and EDN, register for JSON lines.\n"
-           "--html OUT draws the first violation (or the first history) as a timeline.\n"
-           "exit codes: 0 all linearizable (or no session violation), 1 a violation, 2 bad usage or input,\n"
-           "3 unknown (timeout or memory limit).\n");
+    printf(
+        "usage: dkata check FILE... [--model register|cas-register|kv|set|counter|session]\n"
+        "                   [--format auto|jepsen-log|edn|jsonl] [--init VALUE] [--html OUT]\n"
+        "                   [--timeout DURATION] [--max-memory MB] [--threads N] [--json]\n\n"
+        "Checks each history: linearizable against the model (Wing-Gong-Lowe search, each key on its own,\n"
+        "keys in parallel), or, with --model session, the session guarantees (read-your-writes, monotonic\n"
+        "reads and writes, writes-follow-reads, consistent prefix).\n"
+        "Formats: Jepsen log lines, Jepsen EDN maps, dkata JSON lines (see docs/check.md); FILE - reads\n"
+        "standard input.\n"
+        "The default model is cas-register for Jepsen logs and EDN, register for JSON lines.\n"
+        "--html OUT draws the first violation (or the first history) as a timeline.\n"
+        "exit codes: 0 all linearizable (or no session violation), 1 a violation, 2 bad usage or input,\n"
+        "3 unknown (timeout or memory limit).\n");
     return EXIT_OKAY;
 }
 
@@ -236,7 +239,8 @@ static int parse_args(int argc, char **argv, struct opts *o, const char ***paths
         if (strcmp(a, "--model") == 0) {
             o->model = strcmp(v, "session") == 0 ? MODEL_SESSION : lin_model_parse(v);
             if (o->model < 0)
-                return cli_usage("unknown model '%s' (accepted: register, cas-register, kv, set, counter, session)", v);
+                return cli_usage(
+                    "unknown model '%s' (accepted: register, cas-register, kv, set, counter, session)", v);
         } else if (strcmp(a, "--format") == 0) {
             int f = hist_format_parse(v);
             if (f < 0)
@@ -264,6 +268,8 @@ static int parse_args(int argc, char **argv, struct opts *o, const char ***paths
     }
     if (*npaths == 0)
         return cli_usage("check needs at least one history FILE (see 'dkata check --help')");
+    if (o->html && o->model == MODEL_SESSION)
+        return cli_usage("--html draws linearizability checks; it does not apply to --model session");
     return 0;
 }
 
@@ -311,8 +317,8 @@ static int check_sessions(struct file *files, size_t n, const struct opts *o)
             buf_printf(&b, "%s: %s (session guarantees, %zu operations", files[i].path,
                        r.n ? "violated" : "ok", r.nops);
             for (int g = 0; g < SESSION_N; g++)
-                buf_printf(&b, "%s%s on %zu", g ? ", " : "; checked ", session_name((enum session_guarantee)g),
-                           r.checked[g]);
+                buf_printf(&b, "%s%s on %zu", g ? ", " : "; checked ",
+                           session_name((enum session_guarantee)g), r.checked[g]);
             buf_puts(&b, ")\n");
             for (size_t k = 0; k < r.n; k++) {
                 buf_puts(&b, "  ");
@@ -342,9 +348,11 @@ static void report_file(struct file *f, const struct opts *o, struct buf *b)
     if (o->json) {
         buf_puts(b, "{\"file\":");
         buf_json_str(b, f->path);
-        buf_printf(b, ",\"model\":\"%s\",\"verdict\":\"%s\",\"operations\":%zu,\"partitions\":%zu,"
-                      "\"seconds\":%.6f,\"cache_bytes\":%zu",
-                   lin_model_name(f->p.opts.model), lin_verdict_name(v), f->p.nops, f->p.nparts, f->seconds, peak);
+        buf_printf(b,
+                   ",\"model\":\"%s\",\"verdict\":\"%s\",\"operations\":%zu,\"partitions\":%zu,"
+                   "\"seconds\":%.6f,\"cache_bytes\":%zu",
+                   lin_model_name(f->p.opts.model), lin_verdict_name(v), f->p.nops, f->p.nparts, f->seconds,
+                   peak);
         if (w != (size_t)-1) {
             struct lin_part_info info;
             lin_part_info(&f->p, w, &info);
@@ -372,11 +380,99 @@ static void report_file(struct file *f, const struct opts *o, struct buf *b)
         buf_puts(b, "}\n");
         return;
     }
-    buf_printf(b, "%s: %s (%s, %zu operations, %zu key%s, %.3fs, cache %.1f MiB)\n", f->path, lin_verdict_name(v),
-               lin_model_name(f->p.opts.model), f->p.nops, f->p.nparts, f->p.nparts == 1 ? "" : "s", f->seconds,
-               peak / 1048576.0);
+    buf_printf(b, "%s: %s (%s, %zu operations, %zu key%s, %.3fs, cache %.1f MiB)\n", f->path,
+               lin_verdict_name(v), lin_model_name(f->p.opts.model), f->p.nops, f->p.nparts,
+               f->p.nparts == 1 ? "" : "s", f->seconds, peak / 1048576.0);
     (void)placed;
     lin_explain(&f->p, b);
+}
+
+/* Shared by every history checked in one run: the stop flag raised at the deadline, and the memory used. */
+struct shared {
+    atomic_int stop;
+    atomic_size_t mem_used;
+};
+
+/* Reads and prepares one file. Returns 0, or the exit code after printing the one-line error. */
+static int load_file(struct file *f, const struct opts *o, struct shared *sh)
+{
+    history_init(&f->h);
+    enum hist_format fmt = o->format;
+    int rc = history_load(&f->h, f->path, &fmt);
+    if (rc == ERR_IO)
+        return cli_usage("%s", f->h.err);
+    if (rc)
+        return input_error(f->path, f->h.err);
+    if (o->model == MODEL_SESSION)
+        return 0;
+    struct lin_opts lo = {.model = o->model >= 0           ? (enum lin_model)o->model
+                                   : fmt == HIST_FMT_JSONL ? LIN_REGISTER
+                                                           : LIN_CAS_REGISTER,
+                          .init = o->have_init ? &o->init : NULL,
+                          .mem_limit = o->mem_limit_mb ? (size_t)o->mem_limit_mb << 20 : default_mem_limit(),
+                          .mem_used = &sh->mem_used,
+                          .stop = &sh->stop};
+    return lin_init(&f->p, &f->h, &lo) ? input_error(f->path, f->p.err) : 0;
+}
+
+/* Runs the pool, with a watchdog thread that raises stop at the deadline if there is one. */
+static void check_all(struct file *files, size_t n, const struct opts *o, struct shared *sh)
+{
+    struct watchdog wd = {.timeout_ns = o->timeout_ns, .stop = &sh->stop};
+    pthread_mutex_init(&wd.mu, NULL);
+    pthread_cond_init(&wd.cv, NULL);
+    pthread_t wt;
+    bool watching = o->timeout_ns > 0 && pthread_create(&wt, NULL, watch, &wd) == 0;
+    run_pool(files, n, o, &sh->stop);
+    if (watching) {
+        pthread_mutex_lock(&wd.mu);
+        wd.finished = true;
+        pthread_cond_signal(&wd.cv);
+        pthread_mutex_unlock(&wd.mu);
+        pthread_join(wt, NULL);
+    }
+    pthread_mutex_destroy(&wd.mu);
+    pthread_cond_destroy(&wd.cv);
+}
+
+/* Draws the first history with a violation (or an unknown key; else the first one) into path. */
+static int write_html(struct file *files, size_t n, const char *path)
+{
+    size_t pick = 0;
+    for (size_t i = 0; i < n; i++)
+        if (lin_worst_part(&files[i].p) != (size_t)-1) {
+            pick = i;
+            break;
+        }
+    struct buf h;
+    buf_init(&h);
+    timeline_html(&h, &files[pick].p, files[pick].path);
+    FILE *out = fopen(path, "w");
+    int rc = 0;
+    if (!out || fwrite(h.data, 1, h.len, out) != h.len)
+        rc = cli_usage("cannot write '%s': %s", path, strerror(errno));
+    if (out && fclose(out) != 0 && rc == 0)
+        rc = cli_usage("cannot write '%s': %s", path, strerror(errno));
+    buf_close(&h);
+    return rc;
+}
+
+/* Prints every verdict; the exit code is the worst: a violation, else unknown, else ok. */
+static int report_all(struct file *files, size_t n, const struct opts *o)
+{
+    bool any_bad = false, any_unknown = false;
+    struct buf b;
+    buf_init(&b);
+    for (size_t i = 0; i < n; i++) {
+        enum lin_verdict v = lin_verdict(&files[i].p);
+        any_bad |= v == LIN_VIOLATION;
+        any_unknown |= v == LIN_UNKNOWN;
+        buf_reset(&b);
+        report_file(&files[i], o, &b);
+        fputs(b.data ? b.data : "", stdout);
+    }
+    buf_close(&b);
+    return any_bad ? EXIT_VIOLATION : any_unknown ? EXIT_UNKNOWN : EXIT_OKAY;
 }
 
 int cmd_check(int argc, char **argv)
@@ -390,90 +486,25 @@ int cmd_check(int argc, char **argv)
         return rc < 0 ? usage_text() : rc;
     }
     struct file *files = xcalloc(n, sizeof(*files));
-    atomic_int stop;
-    atomic_init(&stop, 0);
-    atomic_size_t mem_used;
-    atomic_init(&mem_used, 0);
-    size_t inited = 0;
-    for (size_t i = 0; i < n && rc == 0; i++) {
-        struct file *f = &files[i];
-        f->path = paths[i];
-        history_init(&f->h);
-        enum hist_format fmt = o.format;
-        int prc = history_load(&f->h, f->path, &fmt);
-        inited = i + 1;
-        if (prc == ERR_IO) {
-            rc = cli_usage("%s", f->h.err);
-            break;
-        }
-        if (prc) {
-            rc = input_error(f->path, f->h.err);
-            break;
-        }
-        if (o.model == MODEL_SESSION)
-            continue;
-        struct lin_opts lo = {
-            .model = o.model >= 0 ? (enum lin_model)o.model : fmt == HIST_FMT_JSONL ? LIN_REGISTER : LIN_CAS_REGISTER,
-            .init = o.have_init ? &o.init : NULL,
-            .mem_limit = o.mem_limit_mb ? (size_t)o.mem_limit_mb << 20 : default_mem_limit(),
-            .mem_used = &mem_used,
-            .stop = &stop};
-        if (lin_init(&f->p, &f->h, &lo))
-            rc = input_error(f->path, f->p.err);
+    struct shared sh;
+    atomic_init(&sh.stop, 0);
+    atomic_init(&sh.mem_used, 0);
+    size_t loaded = 0;
+    while (rc == 0 && loaded < n) {
+        files[loaded].path = paths[loaded];
+        rc = load_file(&files[loaded++], &o, &sh);
     }
     if (rc == 0 && o.model == MODEL_SESSION) {
         rc = check_sessions(files, n, &o);
     } else if (rc == 0) {
-        struct watchdog wd = {.timeout_ns = o.timeout_ns, .stop = &stop};
-        pthread_mutex_init(&wd.mu, NULL);
-        pthread_cond_init(&wd.cv, NULL);
-        pthread_t wt;
-        bool watching = o.timeout_ns > 0 && pthread_create(&wt, NULL, watch, &wd) == 0;
-        run_pool(files, n, &o, &stop);
-        if (watching) {
-            pthread_mutex_lock(&wd.mu);
-            wd.finished = true;
-            pthread_cond_signal(&wd.cv);
-            pthread_mutex_unlock(&wd.mu);
-            pthread_join(wt, NULL);
+        check_all(files, n, &o, &sh);
+        rc = report_all(files, n, &o);
+        if (o.html) {
+            int hrc = write_html(files, n, o.html);
+            rc = hrc ? hrc : rc;
         }
-        pthread_mutex_destroy(&wd.mu);
-        pthread_cond_destroy(&wd.cv);
-        bool any_bad = false, any_unknown = false;
-        struct buf b;
-        buf_init(&b);
-        for (size_t i = 0; i < n; i++) {
-            enum lin_verdict v = lin_verdict(&files[i].p);
-            any_bad |= v == LIN_VIOLATION;
-            any_unknown |= v == LIN_UNKNOWN;
-            buf_reset(&b);
-            report_file(&files[i], &o, &b);
-            fputs(b.data ? b.data : "", stdout);
-        }
-        buf_close(&b);
-        if (o.html && rc == 0) {
-            size_t pick = 0;
-            for (size_t i = 0; i < n; i++)
-                if (lin_worst_part(&files[i].p) != (size_t)-1) {
-                    pick = i;
-                    break;
-                }
-            struct buf h;
-            buf_init(&h);
-            timeline_html(&h, &files[pick].p, files[pick].path);
-            FILE *out = fopen(o.html, "w");
-            if (!out || fwrite(h.data, 1, h.len, out) != h.len) {
-                rc = cli_usage("cannot write '%s': %s", o.html, strerror(errno));
-                any_bad = any_unknown = false;
-            }
-            if (out)
-                fclose(out);
-            buf_close(&h);
-        }
-        if (rc == 0)
-            rc = any_bad ? EXIT_VIOLATION : any_unknown ? EXIT_UNKNOWN : EXIT_OKAY;
     }
-    for (size_t i = 0; i < inited; i++) {
+    for (size_t i = 0; i < loaded; i++) {
         lin_close(&files[i].p);
         history_close(&files[i].h);
     }

@@ -5,6 +5,7 @@
  * detects the kill by missed heartbeats, fences the replicas with a new term, promotes the one with the higher
  * LSN and repoints the other one and the client. Lost acknowledged writes and the fencing proof are judged from
  * the recorded history by src/check/lostwrites.c, never by the kata's own counters. */
+#include <assert.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -217,6 +218,11 @@ static int64_t last_term(const struct db *d)
     return d->len ? d->log[d->len - 1].term : 0;
 }
 
+static const char *status(const struct sim *s, int n)
+{
+    return s->nodes[n].state == SIM_CRASHED ? " (down)" : s->nodes[n].state == SIM_PAUSED ? " (paused)" : "";
+}
+
 static uint64_t acks_since(const struct world *w, sim_time from)
 {
     size_t lo = 0, hi = w->nacks;
@@ -246,14 +252,13 @@ static void row(struct sim *s, struct world *w, const char *fmt, ...)
     if (w->co.failing)
         n = snprintf(r->leader, sizeof(r->leader), "none (failing over)");
     else
-        n = snprintf(r->leader, sizeof(r->leader), "%s%s", name(p), sim_is_up(s, p) ? "" : " (down)");
+        n = snprintf(r->leader, sizeof(r->leader), "%s%s", name(p), status(s, p));
     for (int d = 0; d < NDB && n < (int)sizeof(r->leader); d++)
         if (((w->co.deposed >> d) & 1) && w->db[d].primary && sim_is_up(s, d))
             n += snprintf(r->leader + n, sizeof(r->leader) - (size_t)n, " + old %s%s", name(d),
                           w->fencing == F_NONE ? "" : " (fenced)");
     for (int d = 0; d < NDB; d++)
-        snprintf(r->lsn[d], sizeof(r->lsn[d]), "%llu%s", (unsigned long long)w->db[d].len,
-                 sim_is_up(s, d) ? "" : " (down)");
+        snprintf(r->lsn[d], sizeof(r->lsn[d]), "%llu%s", (unsigned long long)w->db[d].len, status(s, d));
     r->accepted = w->nacc;
     uint64_t ok = acks_since(w, s->now - NS_PER_S);
     if (s->now == 0)
@@ -554,6 +559,8 @@ static void on_wal(struct sim *s, struct world *w, int r, int from, const struct
     if (m->len < sizeof(h))
         return;
     memcpy(&h, m->data, sizeof(h));
+    if (h.n > (m->len - sizeof(h)) / sizeof(struct wrec))
+        return;
     if (d->primary || from != d->upstream || h.term != d->term)
         return; /* a stream from a deposed primary (or not ours) */
     if (h.prev_lsn > d->len) {
@@ -648,7 +655,7 @@ static void coord_tick(struct sim *s, struct world *w)
 static void decide(struct sim *s, struct world *w, int64_t term)
 {
     struct coord *c = &w->co;
-    if (!c->failing || term != c->cand_term)
+    if (!c->failing || term != c->cand_term || !c->locked)
         return;
     if (!c->answered || (w->fencing == F_TOKEN && !((c->fenced >> c->primary) & 1))) {
         query(s, w); /* nobody answered, or the old primary's disk is not fenced yet: ask again */
@@ -893,8 +900,8 @@ static void on_restart(struct sim *s, node_id self)
         /* its state is durable (think etcd): a failover in progress is finished, since the replicas are
          * already fenced; otherwise the primary gets a full timeout before being suspected again */
         w->co.last_hb = s->now;
-        if (w->co.failing)
-            query(s, w);
+        if (w->co.failing && w->co.locked)
+            query(s, w); /* (lease: without the lock, the next tick asks etcd for it again) */
     }
 }
 
@@ -903,7 +910,7 @@ static void on_restart(struct sim *s, node_id self)
 struct params {
     int mode, fencing;
     double tps, stale_tps;
-    int64_t kill_at, kill_sync_at, return_at, heartbeat, timeout, promote_wait, lease_ttl, duration;
+    int64_t kill_at, kill_sync_at, return_at, pause_at, pause_for, heartbeat, timeout, promote_wait, lease_ttl, duration;
     struct dist delay[NDB], latency;
 };
 
@@ -1014,6 +1021,7 @@ static bool read_params(struct kata_ctx *ctx, struct params *p)
         !kata_get_duration(ctx, k, "kill_at", &p->kill_at) ||
         !kata_get_duration(ctx, k, "kill_sync_at", &p->kill_sync_at) ||
         !kata_get_duration(ctx, k, "return_at", &p->return_at) ||
+        !kata_get_duration(ctx, k, "pause_at", &p->pause_at) || !kata_get_duration(ctx, k, "pause_for", &p->pause_for) ||
         !kata_get_duration(ctx, k, "heartbeat", &p->heartbeat) ||
         !kata_get_duration(ctx, k, "timeout", &p->timeout) ||
         !kata_get_duration(ctx, k, "promote_wait", &p->promote_wait) ||
@@ -1039,10 +1047,11 @@ static bool read_params(struct kata_ctx *ctx, struct params *p)
         return false;
     }
     if (p->kill_at <= 0 || p->kill_at >= p->duration || p->duration > 3600 * NS_PER_S ||
-        (p->return_at && p->return_at <= p->kill_at) || (p->kill_sync_at && p->kill_sync_at < p->kill_at)) {
+        (p->return_at && p->return_at <= p->kill_at) || (p->kill_sync_at && p->kill_sync_at < p->kill_at) ||
+        (p->pause_at && (p->pause_for <= 0 || p->pause_at + p->pause_for >= p->kill_at))) {
         snprintf(ctx->error, sizeof(ctx->error),
                  "bad schedule: need 0 < kill_at < duration <= 1h, return_at (0: never) > kill_at, kill_sync_at (0: "
-                 "never) >= kill_at");
+                 "never) >= kill_at, pause_at + pause_for < kill_at (pause_at 0: never)");
         return false;
     }
     if (p->tps * (double)p->duration / 1e9 > 5e6) {
@@ -1063,10 +1072,28 @@ static void draw_swarm(struct params *p, uint64_t seed)
     p->kill_at = rng_range(&r, 1, 4) * NS_PER_S + rng_range(&r, 0, 999) * MS;
     p->return_at = rng_chance(&r, 0.7) ? p->kill_at + rng_range(&r, 500, 5000) * MS : 0;
     p->kill_sync_at = 0;
+    p->pause_at = 0; /* the random faults pause nodes already */
+}
+
+/* A GC-like pause of the primary: nothing runs on it, then everything it missed runs at once. */
+static void pause_cb(struct sim *s, void *ptr, uint64_t resume)
+{
+    struct world *w = ptr;
+    if (resume) {
+        sim_resume(s, 0);
+        row(s, w, "primary resumes after its pause and handles what queued up (term %lld)", (long long)w->db[0].term);
+    } else {
+        sim_pause(s, 0);
+        row(s, w, "primary pauses (a GC-like stop: alive, silent)");
+    }
 }
 
 static void schedule(struct sim *s, struct world *w, const struct params *p)
 {
+    if (p->pause_at) {
+        sim_at(s, p->pause_at, pause_cb, w, 0);
+        sim_at(s, p->pause_at + p->pause_for, pause_cb, w, 1);
+    }
     sim_at(s, p->kill_at, kill_cb, w, 0);
     if (p->kill_sync_at)
         sim_at(s, p->kill_sync_at, kill_cb, w, 1);
@@ -1144,7 +1171,8 @@ static void judge(struct world *w, struct verdict *v, sim_time end)
     for (size_t i = 0; i < fp->len; i++)
         ids[i] = fp->log[i].id;
     int rc = lostwrites_check(w->writes, w->nwrites, ids, fp->len, &v->lost);
-    (void)rc; /* ids are unique by construction (client << 40 | seq) */
+    assert(rc >= 0); /* ids are unique by construction (client << 40 | seq) */
+    (void)rc;
     free(ids);
     sim_time first = w->npromos ? w->promos[0].at : INT64_MAX;
     for (size_t i = 0; i < v->lost.nlost; i++)
@@ -1225,16 +1253,21 @@ static void figures(struct world *w, struct kata_ctx *ctx, const struct verdict 
 /* The data-loss window of this run's mode, in one sentence, from this run's numbers. */
 static void window_sentence(const struct world *w, const struct verdict *v, struct buf *b)
 {
+    /* how far back from the last acknowledgement before the first promotion the lost ones reach */
+    sim_time first = w->npromos ? w->promos[0].at : INT64_MAX, last = 0;
+    for (size_t i = 0; i < w->nwrites; i++)
+        if (w->writes[i].acked_at >= 0 && w->writes[i].acked_at <= first && w->writes[i].acked_at > last)
+            last = w->writes[i].acked_at;
     double span = 0;
     for (size_t i = 0; i < v->lost.nlost; i++) {
         const struct lw_write *x = &w->writes[v->lost.lost[i]];
-        if (x->acked_at <= w->killed_at && (double)(w->killed_at - x->acked_at) / 1e6 > span)
-            span = (double)(w->killed_at - x->acked_at) / 1e6;
+        if (x->acked_at <= first && (double)(last - x->acked_at) / 1e6 > span)
+            span = (double)(last - x->acked_at) / 1e6;
     }
     if (w->mode == ASYNC)
         buf_printf(b, "async: a write is lost when the primary dies after acknowledging it and before the promoted "
-                      "replica has it; here %zu acknowledged writes (the last %.1fms before the kill) were lost on "
-                      "promotion.\n",
+                      "replica has it; here %zu acknowledged writes (within %.1fms of the last acknowledgement before the "
+                      "failure) were lost on promotion.\n",
                    v->lost_on_promotion, span);
     else if (w->mode == SEMI_SYNC && v->owed)
         buf_printf(b, "semi-sync: each commit waited for replica1's flush (p50 %.2fms), so %zu acknowledged writes "
@@ -1242,8 +1275,8 @@ static void window_sentence(const struct world *w, const struct verdict *v, stru
                       "primary.\n",
                    v->p50_ms, v->lost.nlost);
     else if (w->mode == SEMI_SYNC)
-        buf_printf(b, "semi-sync with replica1 gone too: %zu acknowledged writes (the last %.1fms before the kill) "
-                      "were lost, because %s.\n",
+        buf_printf(b, "semi-sync with replica1 gone too: %zu acknowledged writes (within %.1fms of the last "
+                      "acknowledgement before the failure) were lost, because %s.\n",
                    v->lost_on_promotion, span, v->why);
     else
         buf_printf(b, "sync: each commit waited for every standby (p50 %.2fms, p99 %.2fms), so %zu acknowledged "
@@ -1280,8 +1313,14 @@ static void report(struct world *w, struct kata_ctx *ctx, const struct params *p
     if (w->nrows >= MAXROWS)
         buf_printf(b, "  ... (table cut at %d rows)\n", MAXROWS);
     buf_puts(b, "\nsummary:\n");
-    if (w->killed_at && w->npromos) {
-        const struct promo *pr = &w->promos[0];
+    const struct promo *pr = NULL;
+    for (int i = 0; w->killed_at && !pr && i < w->npromos; i++)
+        pr = w->promos[i].detected_at >= w->killed_at ? &w->promos[i] : NULL;
+    for (int i = 0; i < w->npromos && w->promos[i].detected_at < w->killed_at; i++)
+        buf_printf(b, "  before the kill: failure declared at %.3fs, %s promoted at %.3fs (term %lld)\n",
+                   (double)w->promos[i].detected_at / 1e9, name(w->promos[i].node), (double)w->promos[i].at / 1e9,
+                   (long long)w->promos[i].term);
+    if (pr) {
         buf_printf(b, "  time to detect: %.3fs (killed at %.3fs, failure declared at %.3fs); promoted %s at %.3fs\n",
                    (double)(pr->detected_at - w->killed_at) / 1e9, (double)w->killed_at / 1e9,
                    (double)pr->detected_at / 1e9, name(pr->node), (double)pr->at / 1e9);
@@ -1293,6 +1332,9 @@ static void report(struct world *w, struct kata_ctx *ctx, const struct params *p
                    (unsigned long long)w->lsn_at_kill[2]);
         buf_printf(b, "  writes lost on promotion (checker: acknowledged, absent from %s's log): %zu of %zu "
                       "acknowledged before it\n",
+                   name(w->co.primary), v->lost_on_promotion, v->acked_before);
+    } else if (w->npromos) {
+        buf_printf(b, "  writes lost on the first promotion (checker: acknowledged, absent from %s's log): %zu of %zu\n",
                    name(w->co.primary), v->lost_on_promotion, v->acked_before);
     } else {
         buf_puts(b, "  no failover happened\n");
@@ -1513,6 +1555,8 @@ static const struct kata_param params[] = {
     {"kill_at", "10s", "when the primary is killed (kill -9: no goodbye)"},
     {"kill_sync_at", "0", "when replica1 is killed too (a double failure); 0: never"},
     {"return_at", "20s", "when the killed primary comes back; 0: never"},
+    {"pause_at", "0", "when the primary stops for pause_for (a GC pause: alive but silent); 0: never"},
+    {"pause_for", "3s", "how long the pause lasts (longer than timeout: a false failover and a split brain)"},
     {"stale_tps", "20", "writes per second of a client that is never repointed (stays on the old primary)"},
     {"heartbeat", "500ms", "primary -> coordinator heartbeat interval (and the coordinator's check interval)"},
     {"timeout", "2s", "the coordinator declares the primary failed after this long without a heartbeat"},
@@ -1528,10 +1572,12 @@ static const struct kata_param params[] = {
 };
 
 static const struct kata_bug bugs[] = {
-    {"ack-before-standby", "semi-sync/sync acknowledge commits before the standby confirms (as async)"},
-    {"promote-lower", "the coordinator promotes the replica with the lower LSN"},
-    {"no-fence", "replicas keep taking the old primary's stream after the coordinator's query"},
-    {"ignore-fencing", "the primary writes with an expired lease (lease); the disk takes older tokens (token)"},
+    {"ack-before-standby", "semi-sync/sync acknowledge commits before the standby confirms (as async; caught under "
+                           "semi-sync or sync)"},
+    {"promote-lower", "the coordinator promotes the replica with the lower LSN (caught under semi-sync)"},
+    {"no-fence", "replicas keep taking the old primary's stream after the coordinator's query (semi-sync swarm)"},
+    {"ignore-fencing", "the primary writes with an expired lease (fencing=lease); the disk takes older tokens "
+                       "(fencing=token)"},
 };
 
 const struct kata kata_failover = {
@@ -1550,7 +1596,9 @@ const struct kata kata_failover = {
                "client_visible_state). The summary answers the drill: time to detect, the higher LSN at the kill, "
                "writes lost on promotion (from the lostwrites checker: acknowledged, absent from the new primary's "
                "log) and the mode's data-loss window in one sentence. no-lost-acked-writes is checked where the mode "
-               "owes it (sync; semi-sync while replica1 answers the promotion).",
+               "owes it (sync; semi-sync while an in-sync standby answers each promotion); fenced with lease or token "
+               "(no write accepted by a deposed primary after its successor's term started). compare=1 prints the "
+               "modes side by side; --svg draws the LSNs, the lag, the kill, the promotion and the lost writes.",
     .params = params,
     .nparams = sizeof(params) / sizeof(params[0]),
     .bugs = bugs,

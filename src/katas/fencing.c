@@ -85,16 +85,10 @@ struct fworld {
     struct fence_write *writes;
     size_t nwrites, writes_cap;
     /* for people */
-    bool record;
-    struct buf timeline;
-    int lines;
+    struct kata_timeline timeline; /* for people; off in swarms */
 };
 
-#define tl(s, w, ...)                                                                                          \
-    do {                                                                                                       \
-        if ((w)->record)                                                                                       \
-            kata_timeline(&(w)->timeline, &(w)->lines, 300, (s)->now, __VA_ARGS__);                           \
-    } while (0)
+#define tl(s, w, ...) kata_tl(&(w)->timeline, (s)->now, __VA_ARGS__)
 
 static void send(struct sim *s, int from, int to, int type, const struct fmsg *m)
 {
@@ -411,7 +405,7 @@ static void world_close(struct fworld *w)
 {
     free(w->grants);
     free(w->writes);
-    buf_close(&w->timeline);
+    kata_timeline_close(&w->timeline);
 }
 
 /* ---- parameters: the drill's scenario, or one drawn from the seed for swarms ---- */
@@ -581,7 +575,7 @@ static void print_report(struct kata_ctx *ctx, const struct fparams *p, const st
     buf_printf(t, "fencing: lock service + storage + %d clients; lease %.0fms, check %s, latency %s%s%s\n",
                p->nclients, (double)p->lease / 1e6, mode_names[p->mode], lat, ctx->bug ? ", bug " : "",
                ctx->bug ? ctx->bug : "");
-    buf_printf(t, "\ntimeline (%s):\n%s", mode_names[p->mode], w->timeline.data ? w->timeline.data : "");
+    buf_printf(t, "\ntimeline (%s):\n%s", mode_names[p->mode], w->timeline.text.data ? w->timeline.text.data : "");
     buf_printf(t, "\nstorage ends holding c%d.s%lld written with token %llu; highest token applied %llu\n",
                mine->final_client, (long long)mine->final_step, (unsigned long long)mine->final_token,
                (unsigned long long)mine->rep.max_token);
@@ -621,7 +615,8 @@ static int fencing_run(struct kata_ctx *ctx)
         f.op = FAULT_RESUME;
         fault_add(&plan, &f);
     }
-    struct fworld w = {.record = !ctx->quiet};
+    struct fworld w = {0};
+    kata_timeline_init(&w.timeline, !ctx->quiet, 300);
     struct outcome mine = {0};
     simulate(&w, &p, ctx, ctx->trace, &plan, &mine);
     const struct fence_report *r = &mine.rep;

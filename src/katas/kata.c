@@ -194,22 +194,6 @@ bool kata_bug_is(const struct kata_ctx *ctx, const char *bug)
     return ctx->bug && strcmp(ctx->bug, bug) == 0;
 }
 
-void kata_timeline(struct buf *b, int *lines, int max, int64_t now_ns, const char *fmt, ...)
-{
-    if (*lines >= max)
-        return;
-    if (++*lines == max) {
-        buf_puts(b, "  ... (timeline cut here; --trace has every event)\n");
-        return;
-    }
-    buf_printf(b, "  %10.3fms  ", (double)now_ns / 1e6);
-    va_list ap;
-    va_start(ap, fmt);
-    buf_vprintf(b, fmt, ap);
-    va_end(ap);
-    buf_putc(b, '\n');
-}
-
 const char *kata_get_str(const struct kata_ctx *ctx, const struct kata *k, const char *name)
 {
     int i = kata_param_index(k, name);

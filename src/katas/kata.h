@@ -98,10 +98,6 @@ bool kata_check(struct kata_ctx *ctx, const char *name, bool passed, const char 
 int kata_failures(const struct kata_ctx *ctx);
 bool kata_bug_is(const struct kata_ctx *ctx, const char *bug);
 
-/* A timeline for people: appends "  <time>ms  <text>\n" to b, at most max lines (then one line saying it was
- * cut); *lines counts what was written. */
-void kata_timeline(struct buf *b, int *lines, int max, int64_t now_ns, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
 /* A kata's timeline for people: "  %9.3fms  text" lines, cut after max lines (then --trace has every event).
  * When on is false nothing is kept (swarms). */
 struct kata_timeline {

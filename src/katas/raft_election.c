@@ -41,7 +41,8 @@ struct rnode {
     /* volatile */
     enum role role;
     uint64_t votes; /* bitmask of voters for us in this term */
-    sim_timer_id election_timer;
+    sim_time election_deadline; /* < 0: no election timeout (a leader) */
+    bool election_armed;        /* a timer is pending; it re-arms itself if the deadline moved */
 };
 
 /* A state interval, for the timeline picture. */
@@ -86,8 +87,7 @@ struct world {
     int64_t elections, leaders_elected;
     /* timeline */
     bool record;
-    struct buf timeline;
-    int timeline_lines;
+    struct kata_timeline timeline;
     struct span *spans;
     size_t nspans, spans_cap;
     struct mark *marks;
@@ -98,24 +98,7 @@ struct world {
     struct kata_ctx *ctx;
 };
 
-static void tl(struct sim *s, struct world *w, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void tl(struct sim *s, struct world *w, const char *fmt, ...)
-{
-    if (!w->record || w->timeline_lines >= 400)
-        return;
-    if (++w->timeline_lines == 400) {
-        buf_puts(&w->timeline, "  ... (timeline cut at 400 lines; --trace has every event)\n");
-        return;
-    }
-    char t[32];
-    buf_printf(&w->timeline, "  %9.3fms  ", (double)s->now / 1e6);
-    (void)t;
-    va_list ap;
-    va_start(ap, fmt);
-    buf_vprintf(&w->timeline, fmt, ap);
-    va_end(ap);
-    buf_putc(&w->timeline, '\n');
-}
+#define tl(s, w, ...) kata_tl(&(w)->timeline, (s)->now, __VA_ARGS__)
 
 static void violation(struct world *w, struct sim *s, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void violation(struct world *w, struct sim *s, const char *fmt, ...)
@@ -150,9 +133,15 @@ static int majority(const struct world *w)
 
 static void reset_election_timer(struct sim *s, struct world *w, int id)
 {
-    sim_cancel(s, w->nodes[id].election_timer);
+    /* Resetting moves the deadline; the one pending timer re-arms itself when it fires early, which saves a
+     * cancel and a new timer per heartbeat. */
+    struct rnode *nd = &w->nodes[id];
     sim_time d = rng_range(sim_rng(s, id), w->tmin, w->tmax);
-    w->nodes[id].election_timer = sim_timer(s, id, d, T_ELECTION, 0);
+    nd->election_deadline = s->now + d;
+    if (!nd->election_armed) {
+        sim_timer(s, id, d, T_ELECTION, 0);
+        nd->election_armed = true;
+    }
 }
 
 static void send(struct sim *s, int from, int to, int type, const struct msg *m)
@@ -179,8 +168,7 @@ static void become_leader(struct sim *s, struct world *w, int id)
 {
     struct rnode *nd = &w->nodes[id];
     nd->role = LEADER;
-    sim_cancel(s, nd->election_timer);
-    nd->election_timer = 0;
+    nd->election_deadline = -1;
     w->leaders_elected++;
     if (!w->first_leader_at)
         w->first_leader_at = s->now;
@@ -291,9 +279,15 @@ static void on_timer(struct sim *s, node_id self, int kind, uint64_t arg)
     struct world *w = s->user;
     struct rnode *nd = &w->nodes[self];
     if (kind == T_ELECTION) {
-        nd->election_timer = 0;
-        if (nd->role != LEADER)
-            start_election(s, w, self);
+        nd->election_armed = false;
+        if (nd->election_deadline < 0 || nd->role == LEADER)
+            return;
+        if (s->now < nd->election_deadline) {
+            sim_timer(s, self, nd->election_deadline - s->now, T_ELECTION, 0);
+            nd->election_armed = true;
+            return;
+        }
+        start_election(s, w, self);
     } else if (kind == T_HEARTBEAT && nd->role == LEADER && (int64_t)arg == nd->term) {
         struct msg hb = {.term = nd->term};
         for (int p = 0; p < w->n; p++)
@@ -317,7 +311,8 @@ static void on_restart(struct sim *s, node_id self)
     struct rnode *nd = &w->nodes[self];
     nd->role = FOLLOWER;
     nd->votes = 0;
-    nd->election_timer = 0;
+    nd->election_armed = false; /* the crash dropped the old incarnation's timer */
+    nd->election_deadline = -1;
     if (w->bug_forget_vote)
         nd->voted_for = -1;
     if (w->bug_volatile_term) {
@@ -652,6 +647,7 @@ static int raft_run(struct kata_ctx *ctx)
     w->bug_forget_vote = kata_bug_is(ctx, "forget-vote");
     w->bug_volatile_term = kata_bug_is(ctx, "volatile-term");
     w->record = !ctx->quiet;
+    kata_timeline_init(&w->timeline, w->record, 400);
     for (int t = 0; t < MAXTERMS; t++)
         w->leader_of_term[t] = -1;
     struct rng lr;
@@ -705,7 +701,7 @@ static int raft_run(struct kata_ctx *ctx)
             buf_printf(&ctx->text, "faults: %s\n", f.data);
             buf_close(&f);
         }
-        buf_printf(&ctx->text, "\ntimeline:\n%s", w->timeline.data ? w->timeline.data : "");
+        buf_printf(&ctx->text, "\ntimeline:\n%s", w->timeline.text.data ? w->timeline.text.data : "");
         buf_printf(&ctx->text, "\nfinal state at %.0fms:\n", (double)s.now / 1e6);
         for (int i = 0; i < w->n; i++)
             buf_printf(&ctx->text, "  n%d  %-9s term %-4lld voted_for %-3d %s\n", i,
@@ -716,7 +712,7 @@ static int raft_run(struct kata_ctx *ctx)
         draw(ctx->svg, w, s.now);
     sim_close(&s);
     fault_plan_close(&plan);
-    buf_close(&w->timeline);
+    kata_timeline_close(&w->timeline);
     free(w->votes);
     free(w->spans);
     free(w->marks);

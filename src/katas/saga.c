@@ -76,16 +76,10 @@ struct sworld {
     int64_t retries, dedupe_hits, calls, lost;
     struct saga_event *ev;
     size_t nev, ev_cap;
-    bool record;
-    struct buf timeline;
-    int lines;
+    struct kata_timeline timeline; /* for people; off in swarms */
 };
 
-#define tl(s, w, ...)                                                                                          \
-    do {                                                                                                       \
-        if ((w)->record)                                                                                       \
-            kata_timeline(&(w)->timeline, &(w)->lines, 300, (s)->now, __VA_ARGS__);                           \
-    } while (0)
+#define tl(s, w, ...) kata_tl(&(w)->timeline, (s)->now, __VA_ARGS__)
 
 static void history(struct sim *s, struct sworld *w, enum saga_op op, int order, int64_t amount)
 {
@@ -389,7 +383,7 @@ static void world_close(struct sworld *w)
     for (int i = 0; i < 3; i++)
         free(w->svc[i].keys);
     free(w->ev);
-    buf_close(&w->timeline);
+    kata_timeline_close(&w->timeline);
 }
 
 static bool read_params(struct kata_ctx *ctx, struct sparams *p)
@@ -465,7 +459,7 @@ static void print_report(struct kata_ctx *ctx, const struct sparams *p, const st
                p->norders, key_names[p->key], p->lose == LOSE_NONE ? "nothing" : lose_names[p->lose],
                (double)p->timeout / 1e6, p->attempts, (double)p->retry_delay / 1e6, (double)p->sweep / 1e6, lat,
                ctx->bug ? ", bug " : "", ctx->bug ? ctx->bug : "");
-    buf_printf(t, "\ntimeline (key=%s):\n%s", key_names[p->key], w->timeline.data ? w->timeline.data : "");
+    buf_printf(t, "\ntimeline (key=%s):\n%s", key_names[p->key], w->timeline.text.data ? w->timeline.text.data : "");
     buf_printf(t, "\nledger (from the history):\n  %-6s %10s %10s %10s %8s %9s %8s\n", "order", "amount", "charged",
                "refunded", "refunds", "cancelled", "finished");
     for (int o = 0; o < p->norders && o < 30; o++) {
@@ -519,7 +513,8 @@ static int saga_run(struct kata_ctx *ctx)
     } else if (ctx->random_faults) {
         draw_params(&p, &plan, ctx->seed);
     }
-    struct sworld w = {.record = !ctx->quiet};
+    struct sworld w = {0};
+    kata_timeline_init(&w.timeline, !ctx->quiet, 300);
     struct outcome mine = {0};
     simulate(&w, &p, ctx, ctx->trace, &plan, &mine);
     const struct saga_report *r = &mine.rep;

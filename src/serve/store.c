@@ -199,17 +199,9 @@ static int claim_once(struct db *d, struct store *s, const char *key, const char
     I64(now, now_ms);
     I64(until, now_ms + s->lease_ms);
     I64(cut, now_ms - s->ttl_ms);
-    /* An expired key is as good as absent (a crashed request's unfinished key only once its lease ran out). */
-    const char *del[] = {key, cut, now};
-    int rc = db_exec(d,
-                     "DELETE FROM idem_keys WHERE key = ? AND created_at < ? AND (phase = 'finished' OR "
-                     "locked_until < ?)",
-                     3, del, NULL);
-    if (rc)
-        return rc;
     struct db_rows r;
     const char *ins[] = {key, hash, owner, until, now, now};
-    rc = db_exec(d,
+    int rc = db_exec(d,
                      "INSERT INTO idem_keys (key, req_hash, phase, lock_owner, locked_until, created_at, "
                      "updated_at) VALUES (?, ?, 'started', ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING "
                      "RETURNING phase",
@@ -221,6 +213,20 @@ static int claim_once(struct db *d, struct store *s, const char *key, const char
     if (inserted) {
         out->claim = CLAIM_NEW;
         out->phase = PHASE_STARTED;
+        return 0;
+    }
+    /* An expired key is as good as absent (a crashed request's unfinished key only once its lease ran
+     * out): delete it and insert again. */
+    const char *del[] = {key, cut, now};
+    if ((rc = db_exec(d,
+                      "DELETE FROM idem_keys WHERE key = ? AND created_at < ? AND (phase = 'finished' OR "
+                      "locked_until < ?) RETURNING key",
+                      3, del, &r)))
+        return rc;
+    bool expired = r.nrows == 1;
+    db_rows_close(&r);
+    if (expired) {
+        *again = true;
         return 0;
     }
     const char *upd[] = {owner, until, now, key, hash, now};

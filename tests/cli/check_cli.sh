@@ -44,6 +44,7 @@ expect "linearizable (edn vector, nemesis skipped)" 0 "fine.edn: linearizable \(
 expect "several files, worst exit" 1 "fine.edn: linearizable" -- "$DKATA" check "$t/fine.edn" "$t/stale.log"
 expect "initial value absent by default" 1 "not linearizable" -- "$DKATA" check "$t/zero.jsonl"
 expect "--init sets the initial value" 0 "zero.jsonl: linearizable \(register" -- "$DKATA" check --init 0 "$t/zero.jsonl"
+expect "standard input" 0 "^-: linearizable \(register, 1 operations" -- bash -c "\"$DKATA\" check --init 0 - <\"$t/zero.jsonl\""
 expect "empty history" 0 "linearizable \(register, 0 operations" -- "$DKATA" check "$t/empty.jsonl"
 expect "json output" 1 '"verdict":"not linearizable".*"prefix":1,.*"stuck":"process 1 read -> 0' -- "$DKATA" check --json "$t/stale.log"
 expect "operation the model lacks" 2 "stale.log:1: operation 'write' is not one the counter model has \(add, incr, read" -- "$DKATA" check --model counter "$t/stale.log"
@@ -78,7 +79,7 @@ expect "session: all guarantees hold" 0 "ryw-ok.jsonl: ok \(session guarantees, 
   for i in $(seq 0 21); do echo "{\"process\":$i,\"type\":\"ok\",\"f\":\"write\",\"value\":$i}"; done
   echo '{"process":99,"type":"ok","f":"read","value":1000}'; } >"$t/hard.jsonl"
 expect "timeout gives unknown, exit 3" 3 "gave up \(timeout\)" -- "$DKATA" check --timeout 300ms "$t/hard.jsonl"
-expect "memory limit gives unknown, exit 3" 3 "gave up \(memory limit\)" -- "$DKATA" check --max-memory 8 "$t/hard.jsonl"
+expect "memory limit gives unknown, exit 3" 3 "gave up \(memory limit\)" -- "$DKATA" check --max-memory 2 "$t/hard.jsonl"
 
 # the picture
 expect "html report" 1 "stale.log: not linearizable" -- "$DKATA" check --html "$t/report.html" "$t/stale.log"

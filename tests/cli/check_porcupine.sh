@@ -3,7 +3,7 @@
 # dkata check's verdict too. One dkata run per model over all its files (--json, one line per file).
 set -u
 DKATA=${DKATA:-build/dkata}
-data=${PORCUPINE_DATA:-/work/shared/data/porcupine}
+data=${PORCUPINE_DATA:-$(cd "$(dirname "$0")/../.." && pwd)/../shared/data/porcupine}
 if [ ! -f "$data/EXPECTED.tsv" ]; then echo "not ok porcupine data missing at $data (set PORCUPINE_DATA)"; exit 0; fi
 t=$(mktemp -d); trap 'rm -rf "$t"' EXIT
 tail -n +2 "$data/EXPECTED.tsv" >"$t/expected"

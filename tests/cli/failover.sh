@@ -34,6 +34,8 @@ for f in lease token; do
   t "swarm $SEEDS seeds fencing=$f semi-sync" 0 "$D" run failover --seeds $SEEDS --param fencing=$f --param mode=semi-sync
   t "bug ignore-fencing caught (fencing=$f)" 1 "$D" run failover --seeds 100 --param fencing=$f --bug ignore-fencing
 done
+t "a GC pause under lease fencing holds" 0 "$D" run failover --param pause_at=5s --param fencing=lease
+has "a GC pause without fencing shows the split brain" "writes accepted by a deposed primary after its successor's term started: [1-9]" "$D" run failover --param pause_at=5s
 has "fencing=lease shows the lock" "coordinator holds the etcd lock for term 2" "$D" run failover --param fencing=lease
 has "compare=1 prints the three windows" "sync: each commit waited for every standby" "$D" run failover --param compare=1
 t "compare=1 holds" 0 "$D" run failover --param compare=1

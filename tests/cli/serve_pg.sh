@@ -50,15 +50,15 @@ check "audit: exactly one charge for the key" 'grep -q "^charges 1$" <<<"$out" &
 # A crash on instance A after the charge: B sees the key locked (409) until A's lease runs out, then
 # resumes from the recorded phase; the processor dedupes on our key, so still one charge.
 serve_kill "$PID_A"; serve_kill "$PID_B"
-serve_start A --listen 127.0.0.1:0 --store "$STORE" --lease 1s --crash-at after-charge || bad "instance A (crashing)"
+serve_start A --listen 127.0.0.1:0 --store "$STORE" --lease 3s --crash-at after-charge || bad "instance A (crashing)"
 PID_A=$SERVE_PID
-serve_start B --listen 127.0.0.1:0 --store "$STORE" --lease 1s || bad "instance B"
+serve_start B --listen 127.0.0.1:0 --store "$STORE" --lease 3s || bad "instance B"
 PID_B=$SERVE_PID
 K2=33333333-0000-4000-8000-000000000002
 read -r s0 _ <<<"$(pay "$A" $K2 "$BODY")"
 wait "$PID_A" 2>/dev/null
 read -r s1 _ <<<"$(pay "$B" $K2 "$BODY")"
-sleep 1.2
+sleep 3.2
 read -r s2 r2 _ <<<"$(pay "$B" $K2 "$BODY")"
 check "crash on A after the charge: B answers 409 within the lease ($s1), then 201 ($s2)" \
   '[ "$s0" = 000 ] && [ "$s1" = 409 ] && [ "$s2" = 201 ] && [ "$r2" = false ]'

@@ -55,7 +55,7 @@ rm -rf "$LAB_TMP/notalab"
 D=$LAB_TMP/ctrlc
 "$DKATA" lab pg failover --dir "$D" --port-base "$P" --kill-at 60s >"$LAB_TMP/ctrlc.out" 2>&1 &
 pid=$!
-for _ in $(seq 1 100); do grep -q "writes_accepted" "$LAB_TMP/ctrlc.out" 2>/dev/null && break; sleep 0.1; done
+for _ in $(seq 1 600); do grep -q "writes_accepted" "$LAB_TMP/ctrlc.out" 2>/dev/null && break; sleep 0.1; done
 sleep 0.5
 kill -INT "$pid"
 wait "$pid"; rc=$?

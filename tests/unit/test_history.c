@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 
 #include "check/history.h"
@@ -26,8 +27,13 @@ static void round_trip(void **state)
     history_invoke(&h, 0, "cas", NULL, hist_list(cas, 2), 30);
     size_t c = history_complete(&h, 0, HIST_FAIL, hist_list(cas, 2), 40);
     h.ev[c].error = xstrdup("cas-mismatch");
-    struct hist_event s = {.process = 2, .type = HIST_INVOKE, .f = "write", .value = hist_str("a\"b"),
-                           .time_ns = HIST_NO_TIME, .session = "alice", .version = HIST_NO_VERSION};
+    struct hist_event s = {.process = 2,
+                           .type = HIST_INVOKE,
+                           .f = "write",
+                           .value = hist_str("a\"b"),
+                           .time_ns = HIST_NO_TIME,
+                           .session = "alice",
+                           .version = HIST_NO_VERSION};
     history_add(&h, &s);
 
     struct buf b;
@@ -94,14 +100,17 @@ static void rejects_bad_lines(void **state)
     static const struct {
         const char *in, *err;
     } cases[] = {
-        {"{\"process\":0,\"type\":\"done\",\"f\":\"read\"}", "line 1: \"type\" must be invoke, ok, fail or info"},
-        {"{\"process\":0,\"type\":\"ok\"}", "line 1: \"f\" must be a string naming the operation (read, write, cas, ...)"},
+        {"{\"process\":0,\"type\":\"done\",\"f\":\"read\"}",
+         "line 1: \"type\" must be invoke, ok, fail or info"},
+        {"{\"process\":0,\"type\":\"ok\"}",
+         "line 1: \"f\" must be a string naming the operation (read, write, cas, ...)"},
         {"[1,2]", "line 1: expected a JSON object {\"process\":..,\"type\":..,\"f\":..}"},
         {"{\"process\":0,\"type\":\"ok\",\"f\":\"r\",\"value\":1.5}",
          "line 1: \"value\" must be null, an integer, a string or an array of those"},
         {"{\"process\":0,\"type\":\"ok\",\"f\":\"r\",\"lsn\":\"zz\"}",
          "line 1: \"lsn\" must be an integer >= 0 or a pg_lsn like \"0/16B3748\""},
-        {"\n{\"process\":-1,\"type\":\"ok\",\"f\":\"r\"}", "line 2: \"process\" is -1; expected an integer >= 0"},
+        {"\n{\"process\":-1,\"type\":\"ok\",\"f\":\"r\"}",
+         "line 2: \"process\" is -1; expected an integer >= 0"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         struct history h;

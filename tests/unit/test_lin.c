@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 
 #include "check/lin.h"
@@ -141,7 +142,8 @@ static void rejects_foreign_operations(void **state)
     struct lin_opts o = {.model = LIN_REGISTER};
     struct lin_problem p;
     assert_int_not_equal(lin_init(&p, &h, &o), 0);
-    assert_string_equal(p.err, "line 1: operation 'cas' is not one the register model has (read, write; see --model)");
+    assert_string_equal(
+        p.err, "line 1: operation 'cas' is not one the register model has (read, write; see --model)");
     lin_close(&p);
     history_close(&h);
 }
@@ -197,6 +199,18 @@ static void apply(enum lin_model m, struct real *r, struct pending *p)
         else if (strlen(r->kv[k]) < 200)
             strncat(r->kv[k], (char[]){(char)('a' + p->a), 0}, 2);
         break;
+    case LIN_SET: /* a bitmask of elements 0..5; reads list them, largest first (order must not matter) */
+        if (p->kind != 0) {
+            r->reg[k] |= 1LL << p->a;
+            break;
+        }
+        snprintf(p->result, sizeof(p->result), "[");
+        for (int e = 5; e >= 0; e--)
+            if (r->reg[k] & (1LL << e))
+                snprintf(p->result + strlen(p->result), sizeof(p->result) - strlen(p->result), "%s%d",
+                         p->result[1] ? "," : "", e);
+        strcat(p->result, "]");
+        break;
     default: /* counter */
         if (p->kind == 0)
             snprintf(p->result, sizeof(p->result), "%lld", (long long)r->reg[0]);
@@ -207,13 +221,15 @@ static void apply(enum lin_model m, struct real *r, struct pending *p)
 
 static const char *fname(enum lin_model m, int kind)
 {
-    static const char *const names[][3] = {
-        [LIN_CAS_REGISTER] = {"read", "write", "cas"}, [LIN_KV] = {"get", "put", "append"},
-        [LIN_COUNTER] = {"read", "add", "add"}};
+    static const char *const names[][3] = {[LIN_CAS_REGISTER] = {"read", "write", "cas"},
+                                           [LIN_KV] = {"get", "put", "append"},
+                                           [LIN_SET] = {"read", "add", "add"},
+                                           [LIN_COUNTER] = {"read", "add", "add"}};
     return names[m][kind];
 }
 
-static void emit(struct buf *b, enum lin_model m, int proc, const char *type, const struct pending *p, bool result)
+static void emit(struct buf *b, enum lin_model m, int proc, const char *type, const struct pending *p,
+                 bool result)
 {
     buf_printf(b, "{\"process\":%d,\"type\":\"%s\",\"f\":\"%s\"", proc, type, fname(m, p->kind));
     if (m != LIN_COUNTER)
@@ -248,10 +264,15 @@ static void generate(struct buf *b, enum lin_model m, int nops)
             if (started == nops)
                 continue;
             started++;
-            *q = (struct pending){.busy = true, .kind = (int)rnd(3), .key = (int)rnd(NKEYS), .a = (int64_t)rnd(4),
+            *q = (struct pending){.busy = true,
+                                  .kind = (int)rnd(3),
+                                  .key = (int)rnd(NKEYS),
+                                  .a = (int64_t)rnd(4),
                                   .b = (int64_t)rnd(4)};
             if (m == LIN_COUNTER)
                 q->a = (int64_t)rnd(5) + 1;
+            if (m == LIN_SET)
+                q->a = (int64_t)rnd(6);
             emit(b, m, proc_id[i], "invoke", q, false);
         } else if (!q->applied) {
             apply(m, &r, q);
@@ -280,13 +301,17 @@ static int corrupt(struct buf *b, enum lin_model m, int from)
     for (char *s = b->data; *s; line++) {
         char *nl = strchr(s, '\n');
         char *ln = strndup(s, (size_t)(nl - s));
-        bool is_read = strstr(ln, "\"type\":\"ok\"") && (strstr(ln, "\"f\":\"read\"") || strstr(ln, "\"f\":\"get\""));
+        bool is_read =
+            strstr(ln, "\"type\":\"ok\"") && (strstr(ln, "\"f\":\"read\"") || strstr(ln, "\"f\":\"get\""));
         free(ln);
         if (line >= from && is_read) {
             char *val = strstr(s, "\"value\":");
             if (val && val < nl) {
                 size_t head = (size_t)(val - b->data) + 8, tail = (size_t)(strchr(val, '}') - b->data);
-                const char *bad = m == LIN_KV ? "\"zz\"" : m == LIN_COUNTER ? "-7" : "99";
+                const char *bad = m == LIN_KV        ? "\"zz\""
+                                  : m == LIN_COUNTER ? "-7"
+                                  : m == LIN_SET     ? "[9]"
+                                                     : "99";
                 struct buf o;
                 buf_init(&o);
                 buf_put(&o, b->data, head);
@@ -344,8 +369,8 @@ static void property(enum lin_model m, int rounds, int nops)
         buf_init(&b);
         generate(&b, m, nops);
         if (verdict_of(b.data, m) != LIN_OK) {
-            fprintf(stderr, "generated history (model %s, round %d) judged not linearizable:\n%s", lin_model_name(m),
-                    round, b.data);
+            fprintf(stderr, "generated history (model %s, round %d) judged not linearizable:\n%s",
+                    lin_model_name(m), round, b.data);
             fail();
         }
         int line = corrupt(&b, m, (int)rnd(2 * (uint64_t)nops) + 1);
@@ -391,27 +416,37 @@ static void property(enum lin_model m, int rounds, int nops)
 static void property_cas_register(void **state)
 {
     (void)state;
-    property(LIN_CAS_REGISTER, 60, 40);
+    property(LIN_CAS_REGISTER, 40, 40);
 }
 
 static void property_kv(void **state)
 {
     (void)state;
-    property(LIN_KV, 60, 40);
+    property(LIN_KV, 40, 40);
+}
+
+static void property_set(void **state)
+{
+    (void)state;
+    property(LIN_SET, 30, 30);
 }
 
 static void property_counter(void **state)
 {
     (void)state;
-    property(LIN_COUNTER, 40, 24);
+    property(LIN_COUNTER, 30, 24);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(register_basics),     cmocka_unit_test(other_models),
-        cmocka_unit_test(rejects_foreign_operations), cmocka_unit_test(property_cas_register),
-        cmocka_unit_test(property_kv),         cmocka_unit_test(property_counter),
+        cmocka_unit_test(register_basics),
+        cmocka_unit_test(other_models),
+        cmocka_unit_test(rejects_foreign_operations),
+        cmocka_unit_test(property_cas_register),
+        cmocka_unit_test(property_kv),
+        cmocka_unit_test(property_set),
+        cmocka_unit_test(property_counter),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

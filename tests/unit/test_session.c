@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 
 #include "check/session.h"
@@ -11,13 +12,18 @@
 #include <string.h>
 
 /* Invokes and completes one operation of session sess; value is the write's argument or the read's result. */
-static void op(struct history *h, int process, const char *sess, const char *f, const char *key, int64_t value,
-               int64_t version, bool lsn)
+static void op(struct history *h, int process, const char *sess, const char *f, const char *key,
+               int64_t value, int64_t version, bool lsn)
 {
     bool read = strcmp(f, "read") == 0;
-    struct hist_event e = {.process = process, .type = HIST_INVOKE, .f = (char *)f, .key = (char *)key,
-                           .value = read ? hist_nil() : hist_int(value), .time_ns = HIST_NO_TIME,
-                           .session = (char *)sess, .version = HIST_NO_VERSION};
+    struct hist_event e = {.process = process,
+                           .type = HIST_INVOKE,
+                           .f = (char *)f,
+                           .key = (char *)key,
+                           .value = read ? hist_nil() : hist_int(value),
+                           .time_ns = HIST_NO_TIME,
+                           .session = (char *)sess,
+                           .version = HIST_NO_VERSION};
     history_add(h, &e);
     e.type = HIST_OK;
     e.value = value < 0 ? hist_nil() : hist_int(value);
@@ -159,8 +165,14 @@ static void concurrent_ops_in_a_session_are_unordered(void **state)
     (void)state;
     struct history h;
     history_init(&h);
-    struct hist_event w = {.process = 0, .type = HIST_INVOKE, .f = "write", .key = "x", .value = hist_int(1),
-                           .time_ns = HIST_NO_TIME, .session = "s", .version = HIST_NO_VERSION};
+    struct hist_event w = {.process = 0,
+                           .type = HIST_INVOKE,
+                           .f = "write",
+                           .key = "x",
+                           .value = hist_int(1),
+                           .time_ns = HIST_NO_TIME,
+                           .session = "s",
+                           .version = HIST_NO_VERSION};
     struct hist_event r = w;
     r.process = 1;
     r.f = "read";
