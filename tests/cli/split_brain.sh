@@ -16,7 +16,7 @@ expect_exit 0 "split-brain swarm of $n seeds" "$DKATA" run split-brain --seeds "
 expect_grep "split-brain swarm: no failing seed" "^failing seeds: 0 of $n" "$TMP/out"
 expect_exit 0 "split-brain swarm, 5 nodes" "$DKATA" run split-brain --seeds "$(seeds 2000)" --param nodes=5
 for bug in no-quorum no-lease no-fencing; do
-  expect_exit 1 "split-brain $bug caught by a swarm" "$DKATA" run split-brain --bug "$bug" --seeds 2000
+  expect_exit 1 "split-brain $bug caught by a swarm" "$DKATA" run split-brain --bug "$bug" --seeds "$(seeds 2000)"
   expect_exit 1 "split-brain $bug caught by the scripted faults" "$DKATA" run split-brain --bug "$bug"
   expect_grep "split-brain $bug replay shows two writers" 'TWO WRITERS' "$TMP/out"
 done
