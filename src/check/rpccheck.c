@@ -56,7 +56,8 @@ size_t rpccheck_judge(const struct rpc_call *calls, size_t ncalls, const struct 
     memset(r, 0, sizeof(*r));
     r->outcome = xcalloc(ncalls ? ncalls : 1, sizeof(*r->outcome));
     struct rpc_apply *ap = xmalloc((napplies ? napplies : 1) * sizeof(*ap));
-    memcpy(ap, applies, napplies * sizeof(*ap));
+    if (napplies)
+        memcpy(ap, applies, napplies * sizeof(*ap));
     qsort(ap, napplies, sizeof(*ap), by_call);
     size_t *sent = xcalloc(ncalls ? ncalls : 1, sizeof(*sent));
     for (size_t i = 0; i < nreplies; i++) {

@@ -10,12 +10,16 @@
 
 int cli_usage(const char *fmt, ...)
 {
+    char line[1024];
     va_list ap;
     va_start(ap, fmt);
-    fputs("dkata: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    vsnprintf(line, sizeof(line), fmt, ap);
     va_end(ap);
+    /* One line, whatever the user typed: a bad value may carry newlines or escapes; show them as '?'. */
+    for (char *p = line; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            *p = '?';
+    fprintf(stderr, "dkata: %s\n", line);
     return EXIT_USAGE;
 }
 

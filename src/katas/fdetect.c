@@ -276,7 +276,9 @@ static int fdetect_run(struct kata_ctx *ctx)
 {
     struct fdk_params p;
     struct fault_plan plan;
-    if (!read_params(ctx, &p) || !lane_nemesis(ctx, 2, &plan))
+    if (!read_params(ctx, &p) ||
+        !lane_nemesis(ctx, 2, 0, "node 0, the monitored one (node 1 is the monitor; faults there would make its "
+                     "own timers late)", &plan))
         return -1;
     if (ctx->nemesis) {
         p.sim.crash_at_ns = -1; /* the nemesis decides what happens */

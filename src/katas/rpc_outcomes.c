@@ -55,7 +55,7 @@ struct rpc_world {
     struct trace *trace;
 };
 
-static void logf_(struct rpc_world *w, struct sim *s, const char *who, const char *fmt, int64_t a, int64_t b)
+static void story(struct rpc_world *w, struct sim *s, const char *who, const char *fmt, int64_t a, int64_t b)
 {
     if (!w->log)
         return;
@@ -85,7 +85,7 @@ static void send_reply(struct sim *s, struct rpc_world *w, const struct rpc_msg 
     net_send(s, SERVER, CLIENT, M_REPLY, m, sizeof(*m));
     trace_event(w->trace, s->now, SERVER, "reply-sent", "\"call\":%lld,\"attempt\":%d", (long long)m->call,
                 m->attempt);
-    logf_(w, s, "server", "replies to call %lld attempt %lld", m->call, m->attempt);
+    story(w, s, "server", "replies to call %lld attempt %lld", m->call, m->attempt);
 }
 
 static void apply(struct sim *s, struct rpc_world *w, const struct rpc_msg *m)
@@ -101,19 +101,19 @@ static void apply(struct sim *s, struct rpc_world *w, const struct rpc_msg *m)
         }
     }
     trace_event(w->trace, s->now, SERVER, "apply", "\"call\":%lld,\"attempt\":%d", (long long)m->call, m->attempt);
-    logf_(w, s, "server", "APPLIES call %lld (attempt %lld), durably", m->call, m->attempt);
+    story(w, s, "server", "APPLIES call %lld (attempt %lld), durably", m->call, m->attempt);
 }
 
 static void server_request(struct sim *s, struct rpc_world *w, const struct rpc_msg *m)
 {
-    logf_(w, s, "server", "receives call %lld attempt %lld", m->call, m->attempt);
+    story(w, s, "server", "receives call %lld attempt %lld", m->call, m->attempt);
     if (w->cfg->key && seen(w, key_of(w, m))) {
-        logf_(w, s, "server", "has call %lld in its idempotency table: replays the reply", m->call, 0);
+        story(w, s, "server", "has call %lld in its idempotency table: replays the reply", m->call, 0);
         send_reply(s, w, m);
         return;
     }
     if (w->cfg->key && !w->cfg->bug_key_per_attempt && w->in_progress[m->call]) {
-        logf_(w, s, "server", "is already processing call %lld: drops the copy", m->call, 0);
+        story(w, s, "server", "is already processing call %lld: drops the copy", m->call, 0);
         return;
     }
     w->in_progress[m->call] = 1;
@@ -134,7 +134,7 @@ static void finish(struct sim *s, struct rpc_world *w, bool ok)
     sim_cancel(s, w->timer);
     trace_event(w->trace, s->now, CLIENT, ok ? "ok" : "give-up", "\"call\":%lld,\"attempts\":%d", (long long)c->id,
                 c->attempts);
-    logf_(w, s, "caller", ok ? "sees the reply to call %lld after %lld attempt(s)"
+    story(w, s, "caller", ok ? "sees the reply to call %lld after %lld attempt(s)"
                              : "GIVES UP on call %lld after %lld attempt(s): timeout", c->id, c->attempts);
     int64_t next = w->current + 1;
     w->current = -1;
@@ -147,7 +147,7 @@ static void send_attempt(struct sim *s, struct rpc_world *w)
     struct rpc_call *c = &w->calls[w->current];
     struct rpc_msg m = {c->id, c->attempts++};
     trace_event(w->trace, s->now, CLIENT, "send", "\"call\":%lld,\"attempt\":%d", (long long)m.call, m.attempt);
-    logf_(w, s, "caller", "sends call %lld attempt %lld", m.call, m.attempt);
+    story(w, s, "caller", "sends call %lld attempt %lld", m.call, m.attempt);
     net_send(s, CLIENT, SERVER, M_REQ, &m, sizeof(m));
     w->timer = sim_timer(s, CLIENT, w->cfg->timeout, T_TIMEOUT, (uint64_t)c->id);
 }
@@ -191,7 +191,7 @@ static void on_message(struct sim *s, node_id self, const struct sim_msg *msg)
     } else if (!w->calls[m.call].ok && w->calls[m.call].done_at) {
         w->calls[m.call].late_replies++;
         trace_event(w->trace, s->now, CLIENT, "late-reply", "\"call\":%lld", (long long)m.call);
-        logf_(w, s, "caller", "gets a LATE reply to call %lld (attempt %lld) and ignores it", m.call, m.attempt);
+        story(w, s, "caller", "gets a LATE reply to call %lld (attempt %lld) and ignores it", m.call, m.attempt);
     }
 }
 
@@ -199,7 +199,7 @@ static void on_timer(struct sim *s, node_id self, int kind, uint64_t arg)
 {
     struct rpc_world *w = s->user;
     if (self == CLIENT && kind == T_TIMEOUT && w->current == (int64_t)arg) {
-        logf_(w, s, "caller", "times out on call %lld attempt %lld", (int64_t)arg, w->calls[arg].attempts - 1);
+        story(w, s, "caller", "times out on call %lld attempt %lld", (int64_t)arg, w->calls[arg].attempts - 1);
         if (w->calls[arg].attempts <= w->cfg->retries)
             send_attempt(s, w);
         else
@@ -222,12 +222,12 @@ static void on_crash(struct sim *s, node_id self)
         memset(w->in_progress, 0, w->ncalls);
         memset(w->done_volatile, 0, w->ncalls);
     }
-    logf_(w, s, self == SERVER ? "server" : "caller", "CRASHES", 0, 0);
+    story(w, s, self == SERVER ? "server" : "caller", "CRASHES", 0, 0);
 }
 
 static void on_restart(struct sim *s, node_id self)
 {
-    logf_(s->user, s, self == SERVER ? "server" : "caller", "restarts", 0, 0);
+    story(s->user, s, self == SERVER ? "server" : "caller", "restarts", 0, 0);
 }
 
 static bool read_cfg(struct kata_ctx *ctx, struct rpc_cfg *c)
@@ -313,7 +313,9 @@ static int rpc_run(struct kata_ctx *ctx)
 {
     struct rpc_cfg cfg;
     struct fault_plan plan;
-    if (!read_cfg(ctx, &cfg) || !lane_nemesis(ctx, 2, &plan))
+    if (!read_cfg(ctx, &cfg) ||
+        !lane_nemesis(ctx, 2, SERVER, "node 1, the server (node 0 is the caller: its crash would leave its "
+                     "calls unrecorded)", &plan))
         return -1;
     if (ctx->nemesis)
         cfg.crash = 0; /* the nemesis decides */

@@ -304,13 +304,14 @@ static bool read_cfg(struct kata_ctx *ctx, struct swim_cfg *c)
         !lane_get_dist(ctx, k, "latency", &c->latency) || !kata_get_double(ctx, k, "loss", 0, 0.5, &c->loss) ||
         !kata_get_duration(ctx, k, "crash_at", &c->crash_at) || !kata_get_duration(ctx, k, "duration", &c->duration))
         return false;
-    if (!strcmp(susp, "off")) {
-        c->suspicion = 0;
-    } else if (units_parse_duration(susp, &c->suspicion) || c->suspicion <= 0) {
+    enum lane_when kind;
+    if (!lane_parse_when(susp, false, &kind, NULL, &c->suspicion)) {
         snprintf(ctx->error, sizeof(ctx->error), "bad value '%.60s' for parameter 'suspicion': expected off or a "
-                 "duration such as 5s", susp);
+                 "duration such as 5s", susp ? susp : "");
         return false;
     }
+    if (kind == LANE_OFF)
+        c->suspicion = 0;
     if (c->period <= 0 || c->ping_timeout <= 0 || c->ping_timeout >= c->period || c->crash_at >= c->duration ||
         c->duration / c->period > 100000) {
         snprintf(ctx->error, sizeof(ctx->error), "bad timing: need 0 < ping_timeout < period, crash_at < duration, "

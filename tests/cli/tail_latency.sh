@@ -1,6 +1,7 @@
 # CLI tests for the tail-latency kata: the sweep table, the picture, a 1,000-seed swarm, every bug caught, the
 # exercise.
 . "$(dirname "$0")/lib.inc"
+. "$(dirname "$0")/lane.inc"
 
 expect_exit 0 "tail default run" "$DKATA" run tail-latency --param requests=500 --svg "$TMP/tl.svg"
 expect_grep "tail sweep has fan-out 100" '^  100 +every 500ms ' "$TMP/out"
@@ -14,8 +15,4 @@ expect_grep "tail swarm: no failing seed" '^failing seeds: 0 of 1000' "$TMP/out"
 for bug in count-replies hedge-at-once hedge-same-replica; do
   expect_exit 1 "tail bug $bug caught" "$DKATA" run tail-latency --bug "$bug" --seeds 100 --param requests=100
 done
-expect_exit 0 "tail exercise" "$DKATA" run tail-latency --seed 4 --exercise
-if grep -q 'Answer key' "$TMP/out"; then echo "not ok tail exercise holds the key back"; else
-  echo "ok tail exercise holds the key back"; fi
-expect_exit 0 "tail answers" "$DKATA" run tail-latency --seed 4 --answers
-expect_grep "tail key checked in simulation" '^  ok +prediction-matches-simulation' "$TMP/out"
+expect_exercise tail-latency 4 prediction-matches-simulation

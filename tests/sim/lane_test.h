@@ -154,4 +154,32 @@ static inline void lexercise(const char *kata, int n, const char *key_heading)
     }
 }
 
+/* The same seed run twice (random faults, quiet, with params) gives byte-identical traces and tables. */
+static inline void ldeterminism(const char *kata, uint64_t seed, const char *const *params)
+{
+    struct lopts o = {.random_faults = true, .quiet = true, .params = params};
+    struct lrun a, b;
+    assert_int_equal(lrun(&a, kata, seed, &o), 0);
+    assert_int_equal(lrun(&b, kata, seed, &o), 0);
+    assert_int_equal(a.hash, b.hash);
+    assert_true(a.trace_len == b.trace_len && memcmp(a.trace, b.trace, a.trace_len) == 0);
+    assert_string_equal(a.ctx.text.data ? a.ctx.text.data : "", b.ctx.text.data ? b.ctx.text.data : "");
+    lrun_free(&a);
+    lrun_free(&b);
+}
+
+/* Each "name=value" alone must be refused with a one-line error (run returns -1). */
+static inline void lbad(const char *kata, const char *const *bad)
+{
+    for (int i = 0; bad[i]; i++) {
+        const char *const one[] = {bad[i], NULL};
+        struct lopts o = {.params = one};
+        struct lrun r;
+        if (lrun(&r, kata, 1, &o) != -1)
+            fail_msg("%s: %s accepted", kata, bad[i]);
+        assert_true(r.ctx.error[0] != 0);
+        lrun_free(&r);
+    }
+}
+
 #endif

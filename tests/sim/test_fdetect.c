@@ -79,14 +79,7 @@ static void bugs_are_caught(void **state)
 static void determinism(void **state)
 {
     (void)state;
-    struct lopts o = {.random_faults = true};
-    struct lrun a, b;
-    assert_int_equal(lrun(&a, "fdetect", 42, &o), 0);
-    assert_int_equal(lrun(&b, "fdetect", 42, &o), 0);
-    assert_int_equal(a.hash, b.hash);
-    assert_true(a.trace_len == b.trace_len && memcmp(a.trace, b.trace, a.trace_len) == 0);
-    lrun_free(&a);
-    lrun_free(&b);
+    ldeterminism("fdetect", 42, NULL);
 }
 
 static void exercise_key_replays(void **state)
@@ -98,15 +91,8 @@ static void exercise_key_replays(void **state)
 static void bad_parameters(void **state)
 {
     (void)state;
-    const char *const bad[][2] = {{"threshold=0", NULL}, {"latency=gauss:1ms", NULL}, {"interval=0s", NULL},
-                                  {"window=1", NULL}, {"pause_every=10ms", NULL}};
-    for (int i = 0; i < 5; i++) {
-        struct lopts o = {.params = bad[i]};
-        struct lrun r;
-        assert_int_equal(lrun(&r, "fdetect", 1, &o), -1);
-        assert_true(r.ctx.error[0] != 0);
-        lrun_free(&r);
-    }
+    const char *const bad[] = {"threshold=0", "latency=gauss:1ms", "interval=0s", "window=1", "pause_every=10ms", NULL};
+    lbad("fdetect", bad);
 }
 
 int main(void)

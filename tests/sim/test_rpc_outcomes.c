@@ -94,14 +94,7 @@ static void bugs_are_caught_and_swarm_holds(void **state)
 static void determinism(void **state)
 {
     (void)state;
-    const char *const many[] = {"calls=50", NULL};
-    struct lopts o = {.random_faults = true, .params = many};
-    struct lrun a, b;
-    assert_int_equal(lrun(&a, "rpc-outcomes", 11, &o), 0);
-    assert_int_equal(lrun(&b, "rpc-outcomes", 11, &o), 0);
-    assert_int_equal(a.hash, b.hash);
-    lrun_free(&a);
-    lrun_free(&b);
+    ldeterminism("rpc-outcomes", 11, (const char *const[]){"calls=50", NULL});
 }
 
 static void exercise_key(void **state)
@@ -113,14 +106,8 @@ static void exercise_key(void **state)
 static void bad_parameters(void **state)
 {
     (void)state;
-    const char *const bad[][2] = {{"key=maybe", NULL}, {"timeout=0s", NULL}, {"calls=0", NULL}, {"loss=2", NULL}};
-    for (int i = 0; i < 4; i++) {
-        struct lopts o = {.params = bad[i]};
-        struct lrun r;
-        assert_int_equal(lrun(&r, "rpc-outcomes", 1, &o), -1);
-        assert_true(r.ctx.error[0] != 0);
-        lrun_free(&r);
-    }
+    const char *const bad[] = {"key=maybe", "timeout=0s", "calls=0", "loss=2", NULL};
+    lbad("rpc-outcomes", bad);
 }
 
 int main(void)

@@ -62,13 +62,7 @@ static void bugs_are_caught_and_swarm_holds(void **state)
 static void determinism(void **state)
 {
     (void)state;
-    struct lopts o = {.random_faults = true, .quiet = true};
-    struct lrun a, b;
-    assert_int_equal(lrun(&a, "swim", 9, &o), 0);
-    assert_int_equal(lrun(&b, "swim", 9, &o), 0);
-    assert_int_equal(a.hash, b.hash);
-    lrun_free(&a);
-    lrun_free(&b);
+    ldeterminism("swim", 9, NULL);
 }
 
 static void exercise_key(void **state)
@@ -80,15 +74,8 @@ static void exercise_key(void **state)
 static void bad_parameters(void **state)
 {
     (void)state;
-    const char *const bad[][2] = {{"suspicion=never", NULL}, {"ping_timeout=2s", NULL}, {"nodes=2", NULL},
-                                  {"crash_at=60s", NULL}};
-    for (int i = 0; i < 4; i++) {
-        struct lopts o = {.params = bad[i]};
-        struct lrun r;
-        assert_int_equal(lrun(&r, "swim", 1, &o), -1);
-        assert_true(r.ctx.error[0] != 0);
-        lrun_free(&r);
-    }
+    const char *const bad[] = {"suspicion=never", "ping_timeout=2s", "nodes=2", "crash_at=60s", NULL};
+    lbad("swim", bad);
 }
 
 int main(void)
