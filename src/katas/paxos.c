@@ -546,6 +546,164 @@ static int paxos_run(struct kata_ctx *ctx)
     return 0;
 }
 
+
+/* ---- the exercise: a Paxos trace to fill in by hand (lane 4: "3 Paxos traces with quorum-intersection check, at
+ * least one with a competing proposer") ---- */
+
+struct ex_prop {
+    int64_t round, ballot, best_ballot;
+    int best_value;
+    uint64_t promises;
+    bool ready; /* holds a promise quorum for ballot */
+};
+
+static void set_str(uint64_t set, struct buf *out)
+{
+    chosen_format_set(set, out);
+}
+
+/* One step drawn from r: a proposer prepares (a new ballot) or, holding a promise quorum, sends accept. The
+ * acceptors it reaches answer at once. The question goes to q, the answer to a. */
+static void ex_step(struct rng *r, int k, int na, int np, struct acceptor *acc, struct ex_prop *pr, int64_t *top,
+                    struct chosen *chk, struct buf *q, struct buf *a)
+{
+    int p = (int)rng_below(r, (uint64_t)np);
+    struct ex_prop *x = &pr[p];
+    uint64_t reach = 0;
+    while (__builtin_popcountll(reach) < (int)rng_range(r, na / 2 + 1, na))
+        reach |= 1ULL << rng_below(r, (uint64_t)na);
+    struct buf set;
+    buf_init(&set);
+    set_str(reach, &set);
+    char bs[32];
+    if (!x->ready) {
+        x->round = (*top > x->round ? *top : x->round) + 1;
+        *top = x->round;
+        x->ballot = BALLOT(x->round, p);
+        x->promises = 0;
+        x->best_ballot = 0;
+        x->best_value = -1;
+        fmt_ballot(x->ballot, bs, sizeof(bs));
+        buf_printf(q, "%2d. p%d sends prepare(%s); it reaches %s. Who promises, and what does each report?\n", k, p,
+                   bs, set.data);
+        buf_printf(a, "%2d.", k);
+        for (int i = 0; i < na; i++) {
+            if (!((reach >> i) & 1))
+                continue;
+            if (x->ballot > acc[i].promised) {
+                acc[i].promised = x->ballot;
+                x->promises |= 1ULL << i;
+                if (acc[i].acc_ballot > x->best_ballot) {
+                    x->best_ballot = acc[i].acc_ballot;
+                    x->best_value = acc[i].acc_value;
+                }
+                char ab[32];
+                fmt_ballot(acc[i].acc_ballot, ab, sizeof(ab));
+                if (acc[i].acc_ballot)
+                    buf_printf(a, " a%d promises, reports (%s,'%c');", i, ab, letter(acc[i].acc_value));
+                else
+                    buf_printf(a, " a%d promises, reports nothing;", i);
+            } else {
+                char pb[32];
+                fmt_ballot(acc[i].promised, pb, sizeof(pb));
+                buf_printf(a, " a%d refuses (promised %s);", i, pb);
+            }
+        }
+        x->ready = __builtin_popcountll(x->promises) >= na / 2 + 1;
+        buf_printf(a, " p%d %s.\n", p, x->ready ? "has a promise quorum" : "has no quorum: it must prepare again");
+    } else {
+        int v = x->best_value >= 0 ? x->best_value : p;
+        fmt_ballot(x->ballot, bs, sizeof(bs));
+        buf_printf(q, "%2d. p%d, holding promises for %s, sends accept to %s. Which value must it send, which "
+                      "acceptors accept, and is a value chosen now?\n",
+                   k, p, bs, set.data);
+        struct buf why;
+        buf_init(&why);
+        chosen_proposal(chk, x->ballot, x->promises, v, &why);
+        buf_printf(a, "%2d. value '%c' (%s; %s). ", k, letter(v),
+                   x->best_value >= 0 ? "the highest accepted proposal among the promises" : "nothing reported: "
+                                                                                             "its own",
+                   why.data);
+        buf_close(&why);
+        for (int i = 0; i < na; i++) {
+            if (!((reach >> i) & 1))
+                continue;
+            if (x->ballot >= acc[i].promised) {
+                acc[i].promised = x->ballot;
+                acc[i].acc_ballot = x->ballot;
+                acc[i].acc_value = v;
+                buf_printf(a, "a%d accepts; ", i);
+                bool was = chk->value >= 0;
+                chosen_accepted(chk, i, x->ballot, v);
+                if (!was && chk->value >= 0)
+                    buf_printf(a, "now '%c' is CHOSEN (a majority accepted %s); ", letter(v), bs);
+            } else {
+                char pb[32];
+                fmt_ballot(acc[i].promised, pb, sizeof(pb));
+                buf_printf(a, "a%d refuses (promised %s); ", i, pb);
+            }
+        }
+        buf_puts(a, "\n");
+        x->ready = false; /* its next turn starts a higher ballot */
+    }
+    buf_close(&set);
+}
+
+static int paxos_exercise(struct kata_ctx *ctx, bool answers)
+{
+    struct params p;
+    if (!read_params(ctx, &p))
+        return -1;
+    if (p.np < 2) {
+        snprintf(ctx->error, sizeof(ctx->error), "the exercise needs at least 2 proposers (got %ld)", p.np);
+        return -1;
+    }
+    struct rng r;
+    rng_stream(&r, ctx->seed, "exercise", 0);
+    struct acceptor acc[MAXA];
+    struct ex_prop pr[MAXP];
+    memset(pr, 0, sizeof(pr));
+    for (int i = 0; i < p.na; i++)
+        acc[i] = (struct acceptor){0, 0, -1};
+    struct chosen chk;
+    chosen_init(&chk, (int)p.na, fmt_ballot);
+    struct buf q, a;
+    buf_init(&q);
+    buf_init(&a);
+    int64_t top = 0;
+    int steps = (int)rng_range(&r, 7, 10);
+    for (int k = 1; k <= steps; k++)
+        ex_step(&r, k, (int)p.na, (int)p.np, acc, pr, &top, &chk, &q, &a);
+    buf_printf(&ctx->text,
+               "Exercise (a Paxos trace with competing proposers, seed %llu)\n\n"
+               "%ld acceptors a0..a%ld (a quorum is %ld), %ld proposers; p proposes its own value 'a'+p unless a "
+               "promise reports an accepted one. Ballots are round.proposer. Every message that reaches an acceptor "
+               "is answered at once; nothing else happens in between. For each step, answer the question; at every "
+               "accept, write the quorum-intersection argument.\n\n%s",
+               (unsigned long long)ctx->seed, p.na, p.na - 1, p.na / 2 + 1, p.np, q.data);
+    buf_puts(&ctx->text, "\nFinally: which value is chosen at the end, if any, and by which acceptors?\n");
+    if (answers) {
+        buf_printf(&ctx->text, "\nAnswer key\n\n%s", a.data);
+        if (chk.value >= 0) {
+            struct buf set;
+            buf_init(&set);
+            chosen_format_set(chk.quorum, &set);
+            char bs[32];
+            fmt_ballot(chk.ballot, bs, sizeof(bs));
+            buf_printf(&ctx->text, "\nChosen: '%c', first by %s in ballot %s.\n", letter(chk.value), set.data, bs);
+            buf_close(&set);
+        } else {
+            buf_puts(&ctx->text, "\nChosen: nothing yet (no ballot reached a majority of accepts).\n");
+        }
+        kata_check(ctx, "key-at-most-one-value-chosen", chk.violations == 0, "%s",
+                   chk.violations ? chk.first : "src/check/chosen.c finds the key's trace safe");
+    }
+    chosen_close(&chk);
+    buf_close(&q);
+    buf_close(&a);
+    return 0;
+}
+
 static const struct kata_param params[] = {
     {"acceptors", "3", "number of acceptors (a quorum is a majority)"},
     {"proposers", "2", "competing proposers, each with its own value"},
@@ -588,4 +746,7 @@ const struct kata kata_paxos = {
     .bugs = bugs,
     .nbugs = sizeof(bugs) / sizeof(bugs[0]),
     .run = paxos_run,
+    .exercise = paxos_exercise,
+    .exercise_what = "a Paxos trace with competing proposers: fill in promises, proposed values, accepts and the "
+                     "chosen value, with the quorum-intersection argument",
 };

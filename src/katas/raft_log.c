@@ -808,6 +808,162 @@ static int raft_log_run(struct kata_ctx *ctx)
     return 0;
 }
 
+
+/* ---- the exercise: logs like Figure 7 of the Raft paper, to read by hand ---- */
+
+#define EXN 5
+#define EXLEN 24
+
+struct exlogs {
+    int n, len[EXN];
+    int64_t t[EXN][EXLEN];
+    int64_t committed[EXLEN]; /* the committed entries' terms, as the committing leader held them */
+};
+
+static bool ex_up_to_date(const struct exlogs *x, int cand, int voter)
+{
+    int64_t ct = x->len[cand] ? x->t[cand][x->len[cand] - 1] : 0, vt = x->len[voter] ? x->t[voter][x->len[voter] - 1] : 0;
+    return ct > vt || (ct == vt && x->len[cand] >= x->len[voter]);
+}
+
+static uint64_t ex_voters(const struct exlogs *x, int cand)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < x->n; i++)
+        if (ex_up_to_date(x, cand, i))
+            v |= 1ULL << i;
+    return v;
+}
+
+static int ex_common(const struct exlogs *x, int a, int b)
+{
+    int c = 0;
+    while (c < x->len[a] && c < x->len[b] && x->t[a][c] == x->t[b][c])
+        c++;
+    return c;
+}
+
+/* Terms 1..T, each with a leader elected by the up-to-date rule, appending entries and replicating some of them
+ * to some followers; commit when an entry of the leader's term is on a majority. */
+static int64_t ex_generate(struct rng *r, struct exlogs *x, int *commit)
+{
+    int64_t terms = rng_range(r, 4, 6);
+    *commit = 0;
+    for (int64_t term = 1; term <= terms; term++) {
+        int cands[EXN] = {0}, nc = 0; /* never empty: the most up-to-date log gets every vote */
+        for (int i = 0; i < x->n; i++)
+            if (__builtin_popcountll(ex_voters(x, i)) >= x->n / 2 + 1)
+                cands[nc++] = i;
+        int l = cands[rng_below(r, (uint64_t)nc)];
+        int k = (int)rng_range(r, 1, 3);
+        for (int e = 0; e < k && x->len[l] < EXLEN - 2; e++)
+            x->t[l][x->len[l]++] = term;
+        for (int f = 0; f < x->n; f++) {
+            if (f == l || !rng_chance(r, 0.65))
+                continue;
+            int c = ex_common(x, l, f);
+            int upto = (int)rng_range(r, c, x->len[l]);
+            memcpy(x->t[f], x->t[l], sizeof(x->t[l][0]) * (size_t)upto);
+            if (upto > c || x->len[f] > upto)
+                x->len[f] = upto > c ? upto : x->len[f];
+        }
+        for (int idx = x->len[l]; idx > *commit; idx--) {
+            int held = 0;
+            for (int f = 0; f < x->n; f++)
+                held += x->len[f] >= idx && ex_common(x, l, f) >= idx;
+            if (x->t[l][idx - 1] == term && held >= x->n / 2 + 1) {
+                *commit = idx;
+                memcpy(x->committed, x->t[l], sizeof(x->committed[0]) * (size_t)idx);
+                break;
+            }
+        }
+    }
+    return terms;
+}
+
+static void ex_set(uint64_t set, struct buf *b)
+{
+    buf_putc(b, '{');
+    for (int i = 0, first = 1; i < 64; i++)
+        if ((set >> i) & 1) {
+            buf_printf(b, "%sn%d", first ? "" : ",", i);
+            first = 0;
+        }
+    buf_putc(b, '}');
+}
+
+static int raft_log_exercise(struct kata_ctx *ctx, bool answers)
+{
+    struct rng r;
+    rng_stream(&r, ctx->seed, "exercise", 0);
+    struct exlogs x = {.n = EXN};
+    int commit;
+    int64_t terms = ex_generate(&r, &x, &commit);
+    struct buf *t = &ctx->text;
+    int width = 0;
+    for (int i = 0; i < x.n; i++)
+        width = x.len[i] > width ? x.len[i] : width;
+    buf_printf(t, "Exercise (Raft logs after %lld terms, seed %llu)\n\nThe term of each entry, by index:\n\n  index ",
+               (long long)terms, (unsigned long long)ctx->seed);
+    for (int e = 1; e <= width; e++)
+        buf_printf(t, "%3d", e);
+    buf_puts(t, "\n");
+    for (int i = 0; i < x.n; i++) {
+        buf_printf(t, "  n%d    ", i);
+        for (int e = 0; e < x.len[i]; e++)
+            buf_printf(t, "%3lld", (long long)x.t[i][e]);
+        buf_puts(t, "\n");
+    }
+    char cm[96];
+    if (commit)
+        snprintf(cm, sizeof(cm), "The entries up to index %d are committed", commit);
+    else
+        snprintf(cm, sizeof(cm), "No entry is committed yet (none of a leader's own term reached a majority)");
+    buf_printf(t, "\n%s. Every node is up and connected; term %lld begins.\n\n"
+                  "1. Which nodes can win the election for term %lld, and whose votes can each get (section 5.4.1)?\n"
+                  "2. Does every node that can win hold entries 1..%d? Why must it?\n"
+                  "3. The lowest-numbered node that can win does win. For every other node: which entries does it "
+                  "keep, which does it drop, and how many does it receive?\n",
+               cm, (long long)terms + 1, (long long)terms + 1, commit);
+    if (!answers)
+        return 0;
+    buf_puts(t, "\nAnswer key\n\n1.");
+    int winner = -1;
+    bool complete = true;
+    for (int i = 0; i < x.n; i++) {
+        uint64_t v = ex_voters(&x, i);
+        bool can = __builtin_popcountll(v) >= x.n / 2 + 1;
+        buf_printf(t, "%s n%d %s: its log is at least as up-to-date as that of ", i ? "\n  " : "", i,
+                   can ? "CAN win" : "cannot win");
+        ex_set(v, t);
+        buf_printf(t, " (%d of %d)", __builtin_popcountll(v), x.n);
+        if (can) {
+            winner = winner < 0 ? i : winner;
+            complete = complete && x.len[i] >= commit &&
+                       memcmp(x.t[i], x.committed, sizeof(x.committed[0]) * (size_t)commit) == 0;
+        }
+    }
+    buf_printf(t, "\n2. %s: the committed entries are on a majority, and a candidate needs a majority of votes; the two "
+                  "majorities share a node, which votes only for a log at least as up-to-date as its own, so it "
+                  "holds them all.\n3.",
+               complete ? "yes" : "NO (the key found a winner without them)");
+    for (int i = 0; i < x.n; i++) {
+        if (i == winner)
+            continue;
+        int c = ex_common(&x, winner, i);
+        buf_printf(t, "%s n%d keeps ", i == (winner == 0) ? "" : "  ", i);
+        if (c)
+            buf_printf(t, "1..%d", c);
+        else
+            buf_puts(t, "nothing");
+        buf_printf(t, ", drops %d entr%s, receives %d\n", x.len[i] - c, x.len[i] - c == 1 ? "y" : "ies",
+                   x.len[winner] - c);
+    }
+    kata_check(ctx, "key-winners-hold-committed-entries", complete,
+               "every node that can win holds entries 1..%d (leader completeness on the generated logs)", commit);
+    return 0;
+}
+
 static const struct kata_param params[] = {
     {"nodes", "5", "cluster size"},
     {"clients", "3", "clients, each reading or writing the register one operation at a time"},
@@ -859,4 +1015,7 @@ const struct kata kata_raft_log = {
     .bugs = bugs,
     .nbugs = sizeof(bugs) / sizeof(bugs[0]),
     .run = raft_log_run,
+    .exercise = raft_log_exercise,
+    .exercise_what = "Raft logs like the paper's Figure 7: who can be elected, do they hold the committed entries, "
+                     "what each follower keeps, drops and receives",
 };

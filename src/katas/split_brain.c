@@ -467,6 +467,62 @@ static int split_run(struct kata_ctx *ctx)
     return 0;
 }
 
+
+/* ---- the exercise: predict, for a fault schedule drawn from the seed, which designs see two writers ---- */
+
+static int split_exercise(struct kata_ctx *ctx, bool answers)
+{
+    struct params p;
+    if (!read_params(ctx, &p))
+        return -1;
+    struct rng r;
+    rng_stream(&r, ctx->seed, "exercise", 0);
+    static const int64_t cut_ms[] = {100, 300, 800}, pause_ms[] = {100, 150, 600, 900};
+    p.partition_at = rng_range(&r, 5, 15) * 100 * MS;
+    p.heal_at = p.partition_at + cut_ms[rng_below(&r, 3)] * MS;
+    p.pause_at = p.heal_at + rng_range(&r, 5, 10) * 100 * MS;
+    p.pause_for = pause_ms[rng_below(&r, 4)] * MS;
+    p.duration = p.pause_at + p.pause_for + 1500 * MS;
+    struct fault_plan none;
+    fault_plan_init(&none);
+    buf_printf(&ctx->text,
+               "Exercise (split brain, seed %llu)\n\n"
+               "%ld nodes elect a leader by majority; a vote promises no other vote for %.0fms (the lease, on the "
+               "voter's clock); the leader renews every %.0fms, counts its lease %.0f%% short, and decides a write "
+               "every %.0fms, sent %.0fms later with its term as fencing token. Elections time out after "
+               "%.0f-%.0fms.\n\n"
+               "Faults: at %.0fms the leader is cut off from the other nodes (not from the resource) until %.0fms; "
+               "at %.0fms the leader pauses for %.0fms right after deciding a write.\n\n"
+               "For each design, one writer or two? If two, which fault, and what happens?\n",
+               (unsigned long long)ctx->seed, p.n, (double)p.lease / 1e6, (double)p.renew / 1e6, p.margin * 100,
+               (double)p.act_every / 1e6, (double)p.work / 1e6, (double)p.tmin / 1e6, (double)p.tmax / 1e6,
+               (double)p.partition_at / 1e6, (double)p.heal_at / 1e6, (double)p.pause_at / 1e6,
+               (double)p.pause_for / 1e6);
+    for (int i = 0; i < NVARIANTS; i++)
+        buf_printf(&ctx->text, "  %c. %s\n", 'a' + i, variant_name[i]);
+    if (answers) {
+        buf_puts(&ctx->text, "\nAnswer key (each design run on the simulator with these faults)\n\n");
+        struct kata_ctx sub;
+        kata_ctx_init(&sub, ctx->seed, ctx->values);
+        sub.quiet = true;
+        for (int i = 0; i < NVARIANTS; i++) {
+            struct result res;
+            run_variant(&sub, &p, (enum variant)i, false, &none, &res);
+            buf_printf(&ctx->text, "  %c. %-36s %s%s%s\n", 'a' + i, variant_name[i],
+                       res.violations ? "TWO WRITERS: " : "one writer", res.first, "");
+            if (i == ALL_THREE)
+                kata_check(ctx, "key-all-three-hold", res.violations == 0, "%s",
+                           res.violations ? res.first : "the composed design kept one writer under these faults");
+        }
+        kata_ctx_close(&sub);
+        buf_printf(&ctx->text, "\nA cut shorter than the lease (%.0fms) elects nobody new; a pause shorter than what "
+                               "is left of the lease lets the old leader write in time.\n",
+                   (double)p.lease / 1e6);
+    }
+    fault_plan_close(&none);
+    return 0;
+}
+
 static const struct kata_param params[] = {
     {"nodes", "3", "nodes electing a leader (the resource is one more node)"},
     {"lease", "200ms", "a lease lasts this long from the moment the leader asked for it"},
@@ -511,4 +567,7 @@ const struct kata kata_split_brain = {
     .bugs = bugs,
     .nbugs = sizeof(bugs) / sizeof(bugs[0]),
     .run = split_run,
+    .exercise = split_exercise,
+    .exercise_what = "a cut and a pause drawn from the seed: predict which of the four designs (all three parts, or one "
+                     "removed) ends with two writers",
 };

@@ -11,19 +11,25 @@ expect_exit 0 "raft-log determinism check" "$DKATA" run raft-log --seed 8 --faul
 expect_exit 2 "raft-log bad schedule" "$DKATA" run raft-log --param heal_at=3s
 expect_exit 2 "raft-log bad heartbeat" "$DKATA" run raft-log --param heartbeat=200ms
 
-sw="--param duration=4s --param bound=1s"
-expect_exit 0 "raft-log swarm of 1000 seeds (random faults)" "$DKATA" run raft-log --seeds 1000 $sw
-expect_grep "raft-log swarm: no failing seed" '^failing seeds: 0 of 1000' "$TMP/out"
-expect_exit 0 "raft-log scripted traces on 1000 seeds" "$DKATA" run raft-log --seeds 1000 --faults scripted
-expect_exit 0 "raft-log swarm with 5% loss, 3 nodes" "$DKATA" run raft-log --seeds 300 $sw --param loss=0.05 \
+sw="--param duration=3s --param bound=1s"
+n=$(seeds 1000)
+expect_exit 0 "raft-log swarm of $n seeds (random faults)" "$DKATA" run raft-log --seeds "$n" $sw
+expect_grep "raft-log swarm: no failing seed" "^failing seeds: 0 of $n" "$TMP/out"
+expect_exit 0 "raft-log scripted traces" "$DKATA" run raft-log --seeds "$(seeds 200)" --faults scripted
+expect_exit 0 "raft-log swarm with 5% loss, 3 nodes" "$DKATA" run raft-log --seeds "$(seeds 100)" $sw --param loss=0.05 \
   --param nodes=3
 expect_exit 1 "raft-log bug ack-before-commit caught" "$DKATA" run raft-log --bug ack-before-commit --seeds 20 \
   --faults scripted
 expect_exit 1 "raft-log ack-before-commit seed 1" "$DKATA" run raft-log --bug ack-before-commit
 expect_grep "raft-log ack-before-commit: not linearizable" 'FAILED linearizable +no operation can come next' "$TMP/out"
-expect_exit 1 "raft-log bug ignore-log caught" "$DKATA" run raft-log --bug ignore-log --seeds 300 $sw
+expect_exit 1 "raft-log bug ignore-log caught" "$DKATA" run raft-log --bug ignore-log --seeds "$(seeds 100)" $sw
 expect_grep "raft-log ignore-log: leader completeness" 'leader completeness' "$TMP/out"
-expect_exit 1 "raft-log bug no-prev-check caught" "$DKATA" run raft-log --bug no-prev-check --seeds 1000 $sw
+# no-prev-check breaks log matching in about one seed in 700 (see docs/katas/raft-log.md); seed 511 is one.
+expect_exit 1 "raft-log bug no-prev-check caught" "$DKATA" run raft-log --bug no-prev-check --seed-from 501 \
+  --seeds 20 $sw
 expect_grep "raft-log no-prev-check: log matching" 'log matching' "$TMP/out"
-expect_exit 1 "raft-log bug truncate-always caught" "$DKATA" run raft-log --bug truncate-always --seeds 10 $sw
+expect_exit 1 "raft-log bug truncate-always caught" "$DKATA" run raft-log --bug truncate-always --seeds 3 $sw
 expect_grep "raft-log truncate-always: committed entry lost" 'committed entry lost' "$TMP/out"
+
+# The exercise: generated from the seed, the key held back until --answers, the key checked.
+expect_exercise raft-log

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/dist.h"
+#include "core/fault.h"
 #include "katas/kata.h"
 
 static const struct kata_param params[] = {{"x", "1", "fuzzed"}};
@@ -36,6 +38,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     kata_get_duration(&ctx, &fake, "x", &ns);
     if (kata_get_choice(&ctx, &fake, "x", choices, &c) && strcmp(choices[c], text) != 0)
+        abort();
+    struct dist lat;
+    kata_get_dist(&ctx, &fake, "x", &lat); /* the latency parameter of every simulated kata */
+    ctx.nemesis = text;                    /* and --nemesis, through the kata helper */
+    struct fault_plan plan;
+    if (kata_nemesis_plan(&ctx, 4, &plan))
+        fault_plan_close(&plan);
+    if (!memchr(ctx.error, 0, sizeof(ctx.error)))
         abort();
     kata_ctx_close(&ctx);
     free(text);

@@ -72,9 +72,10 @@ static void scripted_traces_hold_and_old_leader_drops_its_tail(void **state)
     }
 }
 
-static uint64_t first_caught(const char *bug, const char *check, bool faults, uint64_t max, const char *const *o)
+static uint64_t first_caught(const char *bug, const char *check, bool faults, uint64_t from, uint64_t max,
+                             const char *const *o)
 {
-    for (uint64_t seed = 1; seed <= max; seed++) {
+    for (uint64_t seed = from; seed < from + max; seed++) {
         struct run r;
         run_kata(&r, "raft-log", seed, bug, faults, o);
         bool caught = !check_passed(&r.ctx, check);
@@ -88,17 +89,18 @@ static uint64_t first_caught(const char *bug, const char *check, bool faults, ui
 static void bugs_are_caught(void **state)
 {
     (void)state;
-    const char *sw[] = {"duration=4s", "bound=1s", NULL};
-    assert_true(first_caught("ack-before-commit", "linearizable", false, 5, NULL) > 0);
-    assert_true(first_caught("truncate-always", "raft-safety", false, 1, NULL) > 0);
-    assert_true(first_caught("ignore-log", "raft-safety", true, 50, sw) > 0);
-    assert_true(first_caught("no-prev-check", "raft-safety", true, 1000, sw) > 0);
+    const char *sw[] = {"duration=3s", "bound=1s", NULL};
+    assert_true(first_caught("ack-before-commit", "linearizable", false, 1, 5, NULL) > 0);
+    assert_true(first_caught("truncate-always", "raft-safety", false, 1, 1, NULL) > 0);
+    assert_true(first_caught("ignore-log", "raft-safety", true, 1, 50, sw) > 0);
+    /* rare (about one seed in 700): 511 is a regression seed found by a 2,000-seed swarm */
+    assert_int_equal(first_caught("no-prev-check", "raft-safety", true, 505, 10, sw), 511);
 }
 
 static void swarm_seeds_hold(void **state)
 {
     (void)state;
-    const char *o[] = {"duration=4s", "bound=1s", NULL};
+    const char *o[] = {"duration=3s", "bound=1s", NULL};
     for (uint64_t seed = 1; seed <= 100; seed++) {
         struct run r;
         run_kata(&r, "raft-log", seed, NULL, true, o);
