@@ -192,6 +192,8 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
                          "'dkata help KATA')", o->k->name);
     if (o->exercise && (o->seeds_given || o->json || o->check_det || o->trace_file || o->svg_file))
         return cli_usage("--exercise and --answers go with --seed and --param only");
+    if (o->svg_file && !o->k->picture)
+        return cli_usage("kata '%s' draws no picture; drop --svg (--trace FILE writes every event)", o->k->name);
     if (o->seeds_given && (o->trace_file || o->svg_file))
         return cli_usage("--trace and --svg are for one seed; replay a failing seed with --seed to get them");
     return 0;

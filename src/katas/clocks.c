@@ -334,4 +334,5 @@ const struct kata kata_clocks = {
     .bugs = bugs,
     .nbugs = sizeof(bugs) / sizeof(bugs[0]),
     .run = clocks_run,
+    .picture = true,
 };

@@ -1604,4 +1604,5 @@ const struct kata kata_failover = {
     .bugs = bugs,
     .nbugs = sizeof(bugs) / sizeof(bugs[0]),
     .run = failover_run,
+    .picture = true,
 };

@@ -447,6 +447,7 @@ const struct kata kata_fdetect = {
     .bugs = bugs,
     .nbugs = sizeof(bugs) / sizeof(bugs[0]),
     .run = fdetect_run,
+    .picture = true,
     .exercise = fdetect_exercise,
     .exercise_what = "a window of heartbeat intervals and an Akka phi configuration: compute mean, sd, phi at a "
                      "given moment, when it suspects, and how it compares with a fixed timeout",

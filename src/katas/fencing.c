@@ -697,4 +697,5 @@ const struct kata kata_fencing = {
     .bugs = bugs,
     .nbugs = sizeof(bugs) / sizeof(bugs[0]),
     .run = fencing_run,
+    .picture = true,
 };

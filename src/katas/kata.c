@@ -130,8 +130,12 @@ void kata_print_help(const struct kata *k, FILE *out)
         fprintf(out, "\nExercise (--exercise; --answers adds the key; a new one per --seed):\n  %s\n",
                 k->exercise_what ? k->exercise_what : "generated from the seed");
     fprintf(out, "\nHow to read the output:\n  %s\n", k->reading);
-    fprintf(out, "\nExamples:\n  dkata run %s\n  dkata run %s --seed 7 --svg %s.svg\n  dkata run %s --seeds 10000\n",
-            k->name, k->name, k->name, k->name);
+    fprintf(out, "\nExamples:\n  dkata run %s\n", k->name);
+    if (k->picture)
+        fprintf(out, "  dkata run %s --seed 7 --svg %s.svg\n", k->name, k->name);
+    else
+        fprintf(out, "  dkata run %s --seed 7 --json\n", k->name);
+    fprintf(out, "  dkata run %s --seeds 10000\n", k->name);
     if (k->nbugs)
         fprintf(out, "  dkata run %s --bug %s --seeds 2000\n", k->name, k->bugs[0].name);
 }

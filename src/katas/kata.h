@@ -71,6 +71,7 @@ struct kata {
     /* Runs one seed. Returns 0 when it ran (violations are in checks), -1 with ctx->error set on bad
      * parameters. */
     int (*run)(struct kata_ctx *ctx);
+    bool picture; /* run draws an SVG into ctx->svg when asked (--svg) */
     /* Optional (NULL: none). A pencil-and-paper exercise generated from ctx->seed and the parameters, written
      * into ctx->text; with answers, its answer key follows (and the kata may record checks that verify the key,
      * e.g. by simulation). Returns 0, or -1 with ctx->error set on bad parameters. Driven by

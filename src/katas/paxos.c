@@ -746,6 +746,7 @@ const struct kata kata_paxos = {
     .bugs = bugs,
     .nbugs = sizeof(bugs) / sizeof(bugs[0]),
     .run = paxos_run,
+    .picture = true,
     .exercise = paxos_exercise,
     .exercise_what = "a Paxos trace with competing proposers: fill in promises, proposed values, accepts and the "
                      "chosen value, with the quorum-intersection argument",

@@ -763,4 +763,5 @@ const struct kata kata_raft_election = {
     .bugs = bugs,
     .nbugs = sizeof(bugs) / sizeof(bugs[0]),
     .run = raft_run,
+    .picture = true,
 };

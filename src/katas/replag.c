@@ -1103,4 +1103,5 @@ const struct kata kata_replag = {
     .bugs = bugs,
     .nbugs = sizeof(bugs) / sizeof(bugs[0]),
     .run = replag_run,
+    .picture = true,
 };

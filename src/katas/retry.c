@@ -669,4 +669,5 @@ const struct kata kata_retry = {
     .bugs = bugs,
     .nbugs = sizeof(bugs) / sizeof(bugs[0]),
     .run = retry_run,
+    .picture = true,
 };

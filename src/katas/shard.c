@@ -783,4 +783,5 @@ const struct kata kata_shard = {
     .bugs = bugs,
     .nbugs = (int)(sizeof(bugs) / sizeof(bugs[0])),
     .run = shard_run,
+    .picture = true,
 };

@@ -729,6 +729,7 @@ const struct kata kata_swim = {
     .bugs = bugs,
     .nbugs = sizeof(bugs) / sizeof(bugs[0]),
     .run = swim_run,
+    .picture = true,
     .exercise = swim_exercise,
     .exercise_what = "n members, loss p, k indirect probes: the periods to the first probe of a crashed member, the "
                      "failure chance of a probe of a live one, false positives a minute; the key is checked in "

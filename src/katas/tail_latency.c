@@ -508,6 +508,7 @@ const struct kata kata_tail_latency = {
     .bugs = bugs,
     .nbugs = sizeof(bugs) / sizeof(bugs[0]),
     .run = tail_run,
+    .picture = true,
     .exercise = tail_exercise,
     .exercise_what = "one server's slow share, measured: predict the fan-in's slow share at N servers, the fan-out "
                      "where half the requests are slow, and what hedging buys; the key is checked in simulation",
