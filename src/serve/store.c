@@ -255,8 +255,27 @@ static int claim_once(struct db *d, struct store *s, const char *key, const char
     return 0;
 }
 
-int store_claim(struct store *s, const char *key, const char *hash, const char *owner, int64_t now_ms,
-                struct store_key *out)
+static const char SQL_SET_PHASE[] =
+    "UPDATE idem_keys SET phase = ?, charge_id = COALESCE(?, charge_id), locked_until = ?, "
+    "updated_at = ? WHERE key = ? AND lock_owner = ? RETURNING phase";
+
+/* With d held: records phase for key if owner holds it. Returns 0, ERR_STATE or ERR_IO. */
+static int set_phase_locked(struct store *s, struct db *d, const char *key, const char *owner,
+                            enum store_phase phase, const char *charge_id, int64_t now_ms)
+{
+    char now[24], until[24];
+    const char *p[] = {phase_names[phase], charge_id, I64(until, now_ms + s->lease_ms), I64(now, now_ms),
+                       key, owner};
+    struct db_rows r;
+    int rc = db_exec(d, SQL_SET_PHASE, 6, p, &r);
+    if (rc == 0 && r.nrows != 1)
+        rc = ERR_STATE;
+    db_rows_close(&r);
+    return rc;
+}
+
+int store_claim_to(struct store *s, const char *key, const char *hash, const char *owner, int64_t now_ms,
+                   enum store_phase advance_to, struct store_key *out)
 {
     memset(out, 0, sizeof(*out));
     if (atomic_load(&s->fail))
@@ -271,9 +290,26 @@ int store_claim(struct store *s, const char *key, const char *hash, const char *
     }
     if (rc == 0 && out->claim == CLAIM_RESUME && out->phase == PHASE_FINISHED)
         out->claim = CLAIM_FINISHED;
+    bool work = rc == 0 && (out->claim == CLAIM_NEW || out->claim == CLAIM_RESUME);
+    bool advanced = false;
+    if (work && out->phase == PHASE_STARTED && advance_to > PHASE_STARTED) {
+        rc = set_phase_locked(s, d, key, owner, advance_to, NULL, now_ms);
+        if (rc == 0)
+            out->phase = advance_to;
+        advanced = out->advanced = true;
+    }
+    if (rc)
+        store_key_close(out);
     /* A claim that leads to an answer (replay, 422, 409) waits until what it saw is durable; a claim
-     * that leads to work does not: the next phase's write waits, and covers this one. */
-    return release_as(s, d, rc, rc || (out->claim != CLAIM_NEW && out->claim != CLAIM_RESUME));
+     * that leads to work does not: the next phase's write waits, and covers this one. An advanced claim
+     * is that next phase's write. */
+    return release_as(s, d, rc, !work || advanced);
+}
+
+int store_claim(struct store *s, const char *key, const char *hash, const char *owner, int64_t now_ms,
+                struct store_key *out)
+{
+    return store_claim_to(s, key, hash, owner, now_ms, PHASE_STARTED, out);
 }
 
 void store_key_close(struct store_key *k)
@@ -287,18 +323,8 @@ int store_set_phase(struct store *s, const char *key, const char *owner, enum st
 {
     if (atomic_load(&s->fail))
         return ERR_IO;
-    char now[24], until[24];
-    const char *p[] = {phase_names[phase], charge_id, I64(until, now_ms + s->lease_ms), I64(now, now_ms),
-                       key, owner};
     struct db *d = acquire(s, true);
-    struct db_rows r;
-    int rc = db_exec(d,
-                     "UPDATE idem_keys SET phase = ?, charge_id = COALESCE(?, charge_id), locked_until = ?, "
-                     "updated_at = ? WHERE key = ? AND lock_owner = ? RETURNING phase",
-                     6, p, &r);
-    if (rc == 0 && r.nrows != 1)
-        rc = ERR_STATE;
-    db_rows_close(&r);
+    int rc = set_phase_locked(s, d, key, owner, phase, charge_id, now_ms);
     return release_as(s, d, rc, durable);
 }
 

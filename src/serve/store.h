@@ -27,6 +27,7 @@ struct store_key {
     char charge_id[64];
     int resp_code;
     char *resp_body; /* owned; store_key_close frees it */
+    bool advanced;   /* this request moved the key from started to charge_requested */
 };
 
 struct store {
@@ -54,6 +55,12 @@ void store_close(struct store *s);
  * phase. Returns 0 or ERR_IO. */
 int store_claim(struct store *s, const char *key, const char *hash, const char *owner, int64_t now_ms,
                 struct store_key *out);
+/* store_claim, and if the claim leads to work at PHASE_STARTED (new, or resumed there), records
+ * advance_to in the same step (as store_set_phase would), durable when this returns: one pass through
+ * the writer instead of two. advance_to PHASE_STARTED is plain store_claim. Returns 0, ERR_STATE (the
+ * advance found the lock lost) or ERR_IO. */
+int store_claim_to(struct store *s, const char *key, const char *hash, const char *owner, int64_t now_ms,
+                   enum store_phase advance_to, struct store_key *out);
 /* Reads a key without claiming it: ERR_NOTFOUND if absent. Used to replay without taking the write path. */
 int store_peek(struct store *s, const char *key, const char *hash, int64_t now_ms, struct store_key *out);
 void store_key_close(struct store_key *k);
