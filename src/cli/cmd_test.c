@@ -142,6 +142,8 @@ int cmd_test(int argc, char **argv)
             if (o.workload < 0)
                 rc = cli_usage("unknown workload '%s' (accepted: echo, unique-ids, broadcast, g-counter, pn-counter, "
                                "g-set, lin-kv, raft-election)", v);
+        } else if (strcmp(a, "--bin") == 0 && nprog) {
+            rc = cli_usage("--bin given twice: one program runs every node (its arguments follow it)");
         } else if (strcmp(a, "--bin") == 0) {
             prog = realloc(prog, sizeof(*prog) * (size_t)(argc + 1));
             prog[nprog++] = argv[i];

@@ -114,5 +114,5 @@ rc=$?
 if [ "$rc" -eq 130 ]; then echo "ok ctrl-c exits 130"; else echo "not ok ctrl-c exits 130 (got $rc)"; fi
 expect_grep "ctrl-c reported" 'interrupted by signal 2' "$TMP/out"
 if leftover; then echo "not ok ctrl-c reaps all"; pkill -f 'sleep 98765[12]'; else echo "ok ctrl-c reaps all"; fi
-expect_exit 2 "crash path reaps too" T -w echo --bin "$N/wrapper.sh" --init-timeout 0.2 --node-count 2 --bin "$N/misbehave.py" noinit
+expect_exit 2 "crash path reaps too" T -w echo --bin "$N/wrapper_noinit.sh" --init-timeout 0.2 --node-count 2
 if leftover; then echo "not ok error path reaps all"; else echo "ok error path reaps all"; fi
