@@ -11,7 +11,8 @@
 #include <string.h>
 
 /* Bounds on what one line may hold, so that hostile input cannot nest or grow without limit. */
-#define MAX_DEPTH 16
+/* Above the EDN reader's 64, so that every history the other formats read is written and read back whole. */
+#define MAX_DEPTH 80
 
 struct hist_val hist_nil(void)
 {
