@@ -598,17 +598,12 @@ static int fencing_run(struct kata_ctx *ctx)
     if (!read_params(ctx, &p))
         return -1;
     struct fault_plan plan;
-    fault_plan_init(&plan);
-    if (ctx->nemesis) {
-        char err[256];
-        if (fault_parse(&plan, ctx->nemesis, p.nclients + 2, err, sizeof(err))) {
-            snprintf(ctx->error, sizeof(ctx->error), "%s", err);
-            fault_plan_close(&plan);
-            return -1;
-        }
-    } else if (ctx->random_faults) {
+    if (!kata_nemesis_plan(ctx, p.nclients + 2, &plan))
+        return -1;
+    /* a schedule from the command line (read above) replaces the kata's own */
+    if (!ctx->nemesis && ctx->random_faults) {
         draw_params(&p, &plan, ctx->seed);
-    } else {
+    } else if (!ctx->nemesis) {
         struct fault f = {.at = p.pause_at, .op = FAULT_PAUSE, .node = CNODE(0)};
         fault_add(&plan, &f);
         f.at += p.pause;

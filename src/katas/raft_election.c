@@ -594,7 +594,6 @@ static void draw(struct buf *b, struct world *w, sim_time end)
 static bool read_params(struct kata_ctx *ctx, struct params *p)
 {
     const struct kata *k = &kata_raft_election;
-    char err[256];
     if (!kata_get_int(ctx, k, "nodes", 1, MAXN, &p->n) || !kata_get_duration(ctx, k, "timeout_min", &p->tmin) ||
         !kata_get_duration(ctx, k, "timeout_max", &p->tmax) || !kata_get_duration(ctx, k, "heartbeat", &p->hb) ||
         !kata_get_duration(ctx, k, "crash_at", &p->crash_at) || !kata_get_duration(ctx, k, "restart_at", &p->restart_at) ||
@@ -602,10 +601,8 @@ static bool read_params(struct kata_ctx *ctx, struct params *p)
         !kata_get_duration(ctx, k, "heal_at", &p->heal_at) || !kata_get_duration(ctx, k, "duration", &p->duration) ||
         !kata_get_duration(ctx, k, "bound", &p->bound) || !kata_get_double(ctx, k, "loss", 0, 0.9, &p->loss))
         return false;
-    if (dist_parse(&p->latency, kata_get_str(ctx, k, "latency"), err, sizeof(err))) {
-        snprintf(ctx->error, sizeof(ctx->error), "parameter 'latency': %.220s", err);
+    if (!kata_get_dist(ctx, k, "latency", &p->latency))
         return false;
-    }
     if (p->tmin <= 0 || p->tmax < p->tmin || p->hb <= 0 || p->hb >= p->tmin) {
         snprintf(ctx->error, sizeof(ctx->error),
                  "bad timeouts: need 0 < heartbeat < timeout_min <= timeout_max (got %lldms, %lldms, %lldms)",
@@ -627,15 +624,8 @@ static int raft_run(struct kata_ctx *ctx)
     if (!read_params(ctx, &p))
         return -1;
     struct fault_plan plan;
-    fault_plan_init(&plan);
-    if (ctx->nemesis) {
-        char err[256];
-        if (fault_parse(&plan, ctx->nemesis, (int)p.n, err, sizeof(err))) {
-            snprintf(ctx->error, sizeof(ctx->error), "%s", err);
-            fault_plan_close(&plan);
-            return -1;
-        }
-    }
+    if (!kata_nemesis_plan(ctx, (int)p.n, &plan))
+        return -1;
     struct world *w = xcalloc(1, sizeof(*w));
     w->ctx = ctx;
     w->n = (int)p.n;

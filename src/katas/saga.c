@@ -502,15 +502,10 @@ static int saga_run(struct kata_ctx *ctx)
     if (!read_params(ctx, &p))
         return -1;
     struct fault_plan plan;
-    fault_plan_init(&plan);
-    if (ctx->nemesis) {
-        char err[256];
-        if (fault_parse(&plan, ctx->nemesis, 3, err, sizeof(err))) {
-            snprintf(ctx->error, sizeof(ctx->error), "%s", err);
-            fault_plan_close(&plan);
-            return -1;
-        }
-    } else if (ctx->random_faults) {
+    if (!kata_nemesis_plan(ctx, 3, &plan))
+        return -1;
+    /* a schedule from the command line (read above) replaces the kata's own */
+    if (!ctx->nemesis && ctx->random_faults) {
         draw_params(&p, &plan, ctx->seed);
     }
     struct sworld w = {0};

@@ -1,7 +1,7 @@
 /* The SVG writer. */
 #include "report/svg.h"
 
-static void escaped(struct buf *b, const char *s)
+void svg_escape(struct buf *b, const char *s)
 {
     for (; *s; s++) {
         switch (*s) {
@@ -29,7 +29,7 @@ void svg_begin(struct buf *b, int w, int h, const char *title)
                "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
                "font-family=\"monospace\">\n<title>",
                w, h, w, h);
-    escaped(b, title);
+    svg_escape(b, title);
     buf_puts(b, "</title>\n<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" "
                 "markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\" "
                 "fill=\"context-stroke\"/></marker></defs>\n");
@@ -58,7 +58,7 @@ void svg_rect(struct buf *b, double x, double y, double w, double h, const char 
     buf_printf(b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\">", x, y, w, h, fill);
     if (tooltip) {
         buf_puts(b, "<title>");
-        escaped(b, tooltip);
+        svg_escape(b, tooltip);
         buf_puts(b, "</title>");
     }
     buf_puts(b, "</rect>\n");
@@ -69,7 +69,7 @@ void svg_circle(struct buf *b, double x, double y, double r, const char *fill, c
     buf_printf(b, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%.1f\" fill=\"%s\">", x, y, r, fill);
     if (tooltip) {
         buf_puts(b, "<title>");
-        escaped(b, tooltip);
+        svg_escape(b, tooltip);
         buf_puts(b, "</title>");
     }
     buf_puts(b, "</circle>\n");
@@ -79,6 +79,6 @@ void svg_text(struct buf *b, double x, double y, int size, const char *anchor, c
 {
     buf_printf(b, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"%d\" text-anchor=\"%s\" fill=\"%s\">", x, y, size,
                anchor, color);
-    escaped(b, text);
+    svg_escape(b, text);
     buf_puts(b, "</text>\n");
 }

@@ -6,6 +6,8 @@
 /* Opens an SVG document of w x h pixels with a white background, a title, and an arrow marker "arrow". */
 void svg_begin(struct buf *b, int w, int h, const char *title);
 void svg_end(struct buf *b);
+/* Appends s with the XML special characters escaped (for text and attribute values). */
+void svg_escape(struct buf *b, const char *s);
 void svg_line(struct buf *b, double x1, double y1, double x2, double y2, const char *color, double width,
               const char *extra);
 /* An arrow from (x1,y1) to (x2,y2). */

@@ -1,5 +1,6 @@
 /* The timeline page: operations as bars on process rows, the linearization as a polyline, all in SVG. */
 #include "report/timeline.h"
+#include "report/svg.h"
 
 #include "core/mem.h"
 
@@ -11,28 +12,6 @@
 #define ROW_H 34
 #define LEFT 90
 #define WIDTH 1200
-
-static void esc(struct buf *b, const char *s)
-{
-    for (; *s; s++) {
-        switch (*s) {
-        case '<':
-            buf_puts(b, "&lt;");
-            break;
-        case '>':
-            buf_puts(b, "&gt;");
-            break;
-        case '&':
-            buf_puts(b, "&amp;");
-            break;
-        case '"':
-            buf_puts(b, "&quot;");
-            break;
-        default:
-            buf_putc(b, *s);
-        }
-    }
-}
 
 /* What is drawn of one operation. */
 struct bar {
@@ -82,7 +61,7 @@ static double bar_end(const struct tl *t, const struct bar *b)
 static void page_head(struct buf *out, const struct lin_problem *p, const char *title)
 {
     buf_puts(out, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>dkata check: ");
-    esc(out, title);
+    svg_escape(out, title);
     buf_puts(out, "</title>\n<style>body{font:14px sans-serif;margin:20px;color:#222}"
                   "pre{background:#f6f6f6;white-space:pre-wrap;padding:10px;overflow-x:auto}"
                   ".ok{fill:#cfe8cf;stroke:#4a8a4a}.other{fill:#e8e8e8;stroke:#999}"
@@ -90,7 +69,7 @@ static void page_head(struct buf *out, const struct lin_problem *p, const char *
                   ".lin{fill:none;stroke:#2255cc;stroke-width:1.5}text{font:11px monospace}"
                   ".legend span{display:inline-block;padding:2px 8px;margin-right:8px;border:1px solid #999}"
                   "</style></head><body>\n<h1>");
-    esc(out, title);
+    svg_escape(out, title);
     buf_printf(out, ": %s</h1>\n", lin_verdict_name(lin_verdict(p)));
     buf_printf(out, "<p>model %s, %zu operations, %zu key%s.</p>\n", lin_model_name(p->opts.model), p->nops,
                p->nparts, p->nparts == 1 ? "" : "s");
@@ -99,7 +78,7 @@ static void page_head(struct buf *out, const struct lin_problem *p, const char *
     lin_explain(p, &words);
     if (words.len) {
         buf_puts(out, "<pre>");
-        esc(out, words.data);
+        svg_escape(out, words.data);
         buf_puts(out, "</pre>\n");
     }
     buf_close(&words);
@@ -197,18 +176,18 @@ static void draw_bar(struct buf *out, const struct tl *t, const struct bar *b, s
     buf_reset(d);
     lin_describe_op(t->p, b->op, d);
     buf_puts(out, "<g><title>");
-    esc(out, d->data);
+    svg_escape(out, d->data);
     if (b->order >= 0) {
         buf_reset(d);
         lin_state_after(t->p, t->part, (size_t)b->order + 1, d);
         buf_printf(out, "\nlinearized #%ld; state after it: ", b->order + 1);
-        esc(out, d->data);
+        svg_escape(out, d->data);
     }
     if (b->stuck) {
         buf_reset(d);
         lin_state_after(t->p, t->part, t->info.nbest, d);
         buf_puts(out, "\ncould not be placed; state was: ");
-        esc(out, d->data);
+        svg_escape(out, d->data);
     }
     buf_printf(out,
                "</title><rect class=\"%s%s\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"20\" rx=\"3\"/>",
@@ -218,7 +197,7 @@ static void draw_bar(struct buf *out, const struct tl *t, const struct bar *b, s
                b->t1 < 0 ? " unknown" : "", x0, y, x1 - x0);
     bar_label(t, b, d);
     buf_printf(out, "<text x=\"%.1f\" y=\"%d\">", x0 + 3, y + 14);
-    esc(out, d->data);
+    svg_escape(out, d->data);
     buf_puts(out, "</text></g>\n");
 }
 
@@ -263,7 +242,7 @@ void timeline_html(struct buf *out, const struct lin_problem *p, const char *tit
                "Time runs left to right (%s); showing %zu of %zu operations of %s",
                t.use_time ? "nanoseconds" : "history lines", t.nb, t.info.nops,
                t.info.key ? "key " : "the object");
-    esc(out, t.info.key ? t.info.key : "");
+    svg_escape(out, t.info.key ? t.info.key : "");
     buf_printf(out,
                ".</p>\n<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
                "viewBox=\"0 0 %d %d\">\n<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n",
