@@ -1,6 +1,8 @@
 /* The SQL layer: one code path for the stores over SQLite and libpq, SQL only through prepared statements. */
 #include "serve/db.h"
 
+#include <sched.h>
+#include <semaphore.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,17 +11,30 @@
 #include "core/err.h"
 #include "core/mem.h"
 
-#define GROUP_RING 1024
+
+/* How long the writer waits for more work before committing writes nobody waits for. */
+#define GROUP_IDLE_NS 2000000L
+/* How many times the writer yields to gather more work into a batch before committing it. */
+#define GROUP_GATHER 2
+
+/* A piece of work queued for the writer thread; it lives on the caller's stack until done is posted. */
+struct db_job {
+    db_work_fn *fn;
+    void *arg;
+    bool durable;
+    int rc;
+    sem_t done;
+    struct db_job *next;
+};
 
 struct db_group {
-    pthread_t committer;
-    pthread_mutex_t mu; /* guards the fields below (taken after db.mu, never before) */
-    pthread_cond_t work, done[2]; /* waiters on batch b sleep on done[b % 2]: a commit wakes only its own */
-    unsigned long open_batch, committed;
-    int result[GROUP_RING]; /* the commit result of batch b at b % GROUP_RING */
-    bool dirty, stop;
-    bool in_tx; /* the BEGIN after the last commit worked (guarded by db.mu) */
-    int queued; /* callers between db_group_enter and db_group_ticket */
+    pthread_t writer;
+    pthread_mutex_t mu; /* guards the queue and the flags below */
+    pthread_cond_t work;
+    struct db_job *head, *tail;
+    bool idle, stop;
+    bool in_tx;   /* the BEGIN after the last commit worked (the writer's own) */
+    bool pending; /* the open transaction holds writes not yet committed (the writer's own) */
 };
 
 static int fail(struct db *d, const char *what, const char *detail)
@@ -297,46 +312,102 @@ int db_rollback(struct db *d)
     return db_script(d, d->group ? "ROLLBACK TO op; RELEASE op" : "ROLLBACK");
 }
 
-/* The committer: commits the open transaction whenever something was written, then opens the next. */
+/* Commits the open transaction and opens the next. Returns 0 or ERR_IO. Writer thread only. */
+static int group_commit(struct db *d)
+{
+    struct db_group *g = d->group;
+    int rc = 0;
+    if (g->in_tx && sqlite3_get_autocommit(d->lite))
+        rc = ERR_IO; /* an error rolled the whole transaction back: this batch is lost */
+    else if (g->in_tx)
+        rc = db_script(d, "COMMIT");
+    /* If BEGIN fails, statements autocommit one by one until the next batch: durable, just slower. */
+    g->in_tx = db_script(d, "BEGIN IMMEDIATE") == 0;
+    g->pending = false;
+    return rc;
+}
+
+/* Runs one batch in queue order and answers the work that need not wait for the disk at once. If some work
+ * must wait, commits (one fsync for the batch) and answers it with the commit's result; writes of work that
+ * did not wait ride along with that commit, or with the idle flush in group_loop. Writer thread only. */
+static void run_batch(struct db *d, struct db_job *job)
+{
+    struct db_group *g = d->group;
+    struct db_job *wait_head = NULL, **wait_tail = &wait_head;
+    sqlite3_int64 changes = sqlite3_total_changes64(d->lite);
+    for (int gather = 0; job; gather++) {
+        while (job) {
+            struct db_job *next = job->next; /* a posted job's memory goes back to its caller */
+            job->rc = job->fn(d, job->arg, &job->durable);
+            if (job->durable) {
+                job->next = NULL;
+                *wait_tail = job;
+                wait_tail = &job->next;
+            } else {
+                sem_post(&job->done);
+            }
+            job = next;
+        }
+        if (!wait_head || gather == GROUP_GATHER)
+            break;
+        /* Before paying for an fsync, let the threads just answered (or woken) queue their next work. */
+        sched_yield();
+        pthread_mutex_lock(&g->mu);
+        job = g->head;
+        g->head = g->tail = NULL;
+        pthread_mutex_unlock(&g->mu);
+    }
+    if (sqlite3_total_changes64(d->lite) != changes || !g->in_tx)
+        g->pending = true;
+    if (!wait_head)
+        return;
+    int rc = g->pending ? group_commit(d) : 0;
+    for (job = wait_head; job;) {
+        struct db_job *next = job->next;
+        if (job->rc == 0)
+            job->rc = rc;
+        sem_post(&job->done);
+        job = next;
+    }
+}
+
+/* The writer: takes everything queued as one batch; what arrives while a batch commits forms the next. Writes
+ * nobody waits for are committed once the queue has been empty for GROUP_IDLE_NS. */
 static void *group_loop(void *arg)
 {
     struct db *d = arg;
     struct db_group *g = d->group;
     pthread_mutex_lock(&g->mu);
     for (;;) {
-        while (!g->dirty && !g->stop)
+        g->idle = true;
+        while (!g->head && !g->stop && !g->pending)
             pthread_cond_wait(&g->work, &g->mu);
-        if (g->stop && !g->dirty)
-            break;
-        /* Let the callers already queued for the connection join this batch (at most 2 ms): the
-         * committer would otherwise win the mutex after one of them and commit batches of one. */
-        struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_nsec += 2000000;
-        if (until.tv_nsec >= 1000000000L) {
-            until.tv_sec++;
-            until.tv_nsec -= 1000000000L;
+        if (!g->head && !g->stop && g->pending) {
+            struct timespec until;
+            clock_gettime(CLOCK_REALTIME, &until);
+            until.tv_nsec += GROUP_IDLE_NS;
+            if (until.tv_nsec >= 1000000000L) {
+                until.tv_sec++;
+                until.tv_nsec -= 1000000000L;
+            }
+            while (!g->head && !g->stop && pthread_cond_timedwait(&g->work, &g->mu, &until) == 0)
+                ;
         }
-        while (g->queued > 0 && !g->stop && pthread_cond_timedwait(&g->work, &g->mu, &until) == 0)
-            ;
+        g->idle = false;
+        if (!g->head) {
+            pthread_mutex_unlock(&g->mu);
+            if (g->pending)
+                group_commit(d);
+            pthread_mutex_lock(&g->mu);
+            if (g->stop)
+                break;
+            continue;
+        }
+        struct db_job *batch = g->head;
+        g->head = g->tail = NULL;
         pthread_mutex_unlock(&g->mu);
-        pthread_mutex_lock(&d->mu);
+        run_batch(d, batch);
         pthread_mutex_lock(&g->mu);
-        unsigned long batch = g->open_batch++;
-        g->dirty = false;
-        pthread_mutex_unlock(&g->mu);
-        int rc = 0;
-        if (g->in_tx && sqlite3_get_autocommit(d->lite))
-            rc = ERR_IO; /* an error rolled the whole transaction back: this batch is lost */
-        else if (g->in_tx)
-            rc = db_script(d, "COMMIT");
-        /* If BEGIN fails, statements autocommit one by one until the next batch: durable, just slower. */
-        g->in_tx = db_script(d, "BEGIN IMMEDIATE") == 0;
-        pthread_mutex_unlock(&d->mu);
-        pthread_mutex_lock(&g->mu);
-        g->result[batch % GROUP_RING] = rc;
-        g->committed = batch;
-        pthread_cond_broadcast(&g->done[batch % 2]);
     }
     pthread_mutex_unlock(&g->mu);
     return NULL;
@@ -351,56 +422,41 @@ int db_group_start(struct db *d)
     struct db_group *g = xcalloc(1, sizeof(*g));
     pthread_mutex_init(&g->mu, NULL);
     pthread_cond_init(&g->work, NULL);
-    pthread_cond_init(&g->done[0], NULL);
-    pthread_cond_init(&g->done[1], NULL);
-    g->open_batch = 1;
     g->in_tx = true;
     d->group = g;
-    if (pthread_create(&g->committer, NULL, group_loop, d) != 0) {
+    if (pthread_create(&g->writer, NULL, group_loop, d) != 0) {
         d->group = NULL;
         free(g);
         db_script(d, "COMMIT");
-        return fail(d, "group commit", "cannot start the committer thread");
+        return fail(d, "group commit", "cannot start the writer thread");
     }
     return 0;
 }
 
-void db_group_enter(struct db *d)
+int db_write(struct db *d, db_work_fn *fn, void *arg, bool durable)
 {
     struct db_group *g = d->group;
-    if (!g)
-        return;
+    if (!g) {
+        pthread_mutex_lock(&d->mu);
+        int rc = fn(d, arg, &durable);
+        pthread_mutex_unlock(&d->mu);
+        return rc;
+    }
+    struct db_job job = {.fn = fn, .arg = arg, .durable = durable};
+    sem_init(&job.done, 0, 0);
     pthread_mutex_lock(&g->mu);
-    g->queued++;
+    if (g->tail)
+        g->tail->next = &job;
+    else
+        g->head = &job;
+    g->tail = &job;
+    if (g->idle)
+        pthread_cond_signal(&g->work);
     pthread_mutex_unlock(&g->mu);
-}
-
-unsigned long db_group_ticket(struct db *d)
-{
-    struct db_group *g = d->group;
-    if (!g)
-        return 0;
-    pthread_mutex_lock(&g->mu);
-    unsigned long t = g->open_batch;
-    g->dirty = true;
-    if (g->queued > 0)
-        g->queued--;
-    pthread_cond_signal(&g->work);
-    pthread_mutex_unlock(&g->mu);
-    return t;
-}
-
-int db_group_wait(struct db *d, unsigned long ticket)
-{
-    struct db_group *g = d->group;
-    if (!g || ticket == 0)
-        return 0;
-    pthread_mutex_lock(&g->mu);
-    while (g->committed < ticket)
-        pthread_cond_wait(&g->done[ticket % 2], &g->mu);
-    int rc = g->result[ticket % GROUP_RING];
-    pthread_mutex_unlock(&g->mu);
-    return rc;
+    while (sem_wait(&job.done) != 0)
+        ; /* EINTR */
+    sem_destroy(&job.done);
+    return job.rc;
 }
 
 static void group_stop(struct db *d)
@@ -410,14 +466,12 @@ static void group_stop(struct db *d)
     g->stop = true;
     pthread_cond_signal(&g->work);
     pthread_mutex_unlock(&g->mu);
-    pthread_join(g->committer, NULL);
+    pthread_join(g->writer, NULL); /* it drains the queue first */
     d->group = NULL;
     if (!sqlite3_get_autocommit(d->lite))
         db_script(d, "COMMIT");
     pthread_mutex_destroy(&g->mu);
     pthread_cond_destroy(&g->work);
-    pthread_cond_destroy(&g->done[0]);
-    pthread_cond_destroy(&g->done[1]);
     free(g);
 }
 

@@ -14,7 +14,7 @@ enum db_kind { DB_SQLITE, DB_POSTGRES };
 
 /* One connection. Statements are prepared once, on first use, and cached by the address of their SQL
  * text (string literals), written with '?' placeholders for both engines. Not thread-safe by itself: the
- * caller holds mu around each statement or transaction. */
+ * caller holds mu around each statement or transaction (db_write does it). */
 struct db {
     enum db_kind kind;
     sqlite3 *lite;
@@ -47,18 +47,22 @@ int db_exec(struct db *d, const char *sql, int n, const char *const *params, str
 /* Runs semicolon-separated statements without parameters (schema). Returns 0 or ERR_IO. */
 int db_script(struct db *d, const char *sql);
 
-/* Group commit for a SQLite connection: from now on it stays inside one transaction, which a committer
- * thread commits (one fsync) as soon as anything was written, then opens the next. Callers keep holding
- * mu around their statements, take a ticket before unlocking, and wait on it after unlocking: the wait
- * returns once what they did (and read) is committed, so nothing is acknowledged before it is durable.
- * Many requests share each fsync. Returns 0 or ERR_IO; a no-op for PostgreSQL. */
+/* Group commit for a SQLite connection: from now on a writer thread owns it and keeps it inside one open
+ * transaction. Callers hand it work with db_write; it takes everything queued as one batch, runs it in queue
+ * order, answers the work that need not wait for the disk, commits (one fsync for the whole batch), answers the
+ * rest, and opens the next transaction. Work queued while a batch commits forms the next one, so the busier
+ * the service, the more requests share each fsync. Returns 0 or ERR_IO; a no-op for PostgreSQL. */
 int db_group_start(struct db *d);
-/* Before taking mu to write: says a caller is coming, so the committer lets it join the batch. */
-void db_group_enter(struct db *d);
-/* With mu held: the batch the caller's statements belong to (0 if group commit is off). */
-unsigned long db_group_ticket(struct db *d);
-/* Without mu: waits until batch ticket is committed. Returns 0, or ERR_IO if that commit failed. */
-int db_group_wait(struct db *d, unsigned long ticket);
+
+/* Work for a connection. *durable starts as the caller asked and fn may change it once it knows what it did
+ * (a claim that found an answer must wait for the disk; one that leads to more work need not). */
+typedef int db_work_fn(struct db *d, void *arg, bool *durable);
+
+/* Runs fn(d, arg, &durable) on d and returns its result. Under group commit fn runs on the writer thread, and
+ * the call returns once fn ran, or if durable once the commit holding what fn wrote (and read) succeeded
+ * (ERR_IO if it failed): nothing acknowledged on a durable answer can be lost. Without group commit fn runs in
+ * the caller's thread under d->mu. fn must not call db_write. */
+int db_write(struct db *d, db_work_fn *fn, void *arg, bool durable);
 
 /* Runs a schema script (CREATE ... IF NOT EXISTS); on PostgreSQL under an advisory lock, so that
  * instances starting together do not race on the catalog. Returns 0 or ERR_IO. */

@@ -65,39 +65,51 @@ static enum proc_fault pick_fault(struct processor *p)
     return PROC_FAULT_NONE;
 }
 
-/* Records the charge, or finds the one already made under dedupe_key. Returns 0 or ERR_IO. */
-static int ledger_charge(struct processor *p, const char *dedupe_key, const char *client_key,
-                         const struct payreq *r, char charge_id[64])
+struct charge_op {
+    struct processor *p;
+    const char *dedupe_key, *client_key;
+    const struct payreq *r;
+    char *charge_id;
+    int count;
+};
+
+static int charge_work(struct db *bank, void *arg, bool *durable)
 {
+    (void)durable;
+    struct charge_op *o = arg;
     char id[64], amount[24], now[24];
     snprintf(id, sizeof(id), "ch_");
-    util_random_hex(id + 3, 16);
-    snprintf(amount, sizeof(amount), "%" PRId64, r->amount);
+    util_time_ordered_hex(id + 3);
+    snprintf(amount, sizeof(amount), "%" PRId64, o->r->amount);
     snprintf(now, sizeof(now), "%" PRId64, util_now_ms());
-    const char *ins[] = {id, dedupe_key, client_key, amount, r->currency, r->card_token, now};
+    const char *ins[] = {id, o->dedupe_key, o->client_key, amount, o->r->currency, o->r->card_token, now};
     struct db_rows rows;
-    db_group_enter(&p->bank);
-    pthread_mutex_lock(&p->bank.mu);
-    int rc = db_exec(&p->bank,
+    int rc = db_exec(bank,
                      "INSERT INTO bank_charges (id, dedupe_key, client_key, amount, currency, card_token, "
                      "created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
                      7, ins, &rows);
     if (rc == 0 && rows.nrows == 1)
-        atomic_fetch_add(&p->charges, 1);
+        atomic_fetch_add(&o->p->charges, 1);
     if (rc == 0 && rows.nrows == 0) {
         db_rows_close(&rows);
-        const char *sel[] = {dedupe_key};
-        rc = db_exec(&p->bank, "SELECT id FROM bank_charges WHERE dedupe_key = ?", 1, sel, &rows);
+        const char *sel[] = {o->dedupe_key};
+        rc = db_exec(bank, "SELECT id FROM bank_charges WHERE dedupe_key = ?", 1, sel, &rows);
         if (rc == 0 && rows.nrows != 1)
             rc = ERR_IO;
     }
     if (rc == 0)
-        snprintf(charge_id, 64, "%s", db_cell(&rows, 0, 0));
+        snprintf(o->charge_id, 64, "%s", db_cell(&rows, 0, 0));
     db_rows_close(&rows);
-    unsigned long ticket = db_group_ticket(&p->bank);
-    pthread_mutex_unlock(&p->bank.mu);
-    int wrc = db_group_wait(&p->bank, ticket);
-    return rc ? rc : wrc;
+    return rc;
+}
+
+/* Records the charge, or finds the one already made under dedupe_key; returns once it is durable in the
+ * ledger. Returns 0 or ERR_IO. */
+static int ledger_charge(struct processor *p, const char *dedupe_key, const char *client_key,
+                         const struct payreq *r, char charge_id[64])
+{
+    struct charge_op o = {.p = p, .dedupe_key = dedupe_key, .client_key = client_key, .r = r, .charge_id = charge_id};
+    return db_write(&p->bank, charge_work, &o, true);
 }
 
 enum proc_outcome processor_charge(struct processor *p, const char *dedupe_key, const char *client_key,
@@ -127,15 +139,22 @@ enum proc_outcome processor_charge(struct processor *p, const char *dedupe_key, 
     return PROC_OK;
 }
 
+static int count_work(struct db *bank, void *arg, bool *durable)
+{
+    (void)durable;
+    struct charge_op *o = arg;
+    struct db_rows rows;
+    const char *sel[] = {o->client_key};
+    int rc = db_exec(bank, "SELECT COUNT(*) FROM bank_charges WHERE client_key = ?", 1, sel, &rows);
+    if (rc == 0)
+        o->count = atoi(db_cell(&rows, 0, 0) ? db_cell(&rows, 0, 0) : "0");
+    db_rows_close(&rows);
+    return rc;
+}
+
 int processor_count(struct processor *p, const char *client_key)
 {
-    struct db_rows rows;
-    const char *sel[] = {client_key};
-    pthread_mutex_lock(&p->bank.mu);
-    int rc = db_exec(&p->bank, "SELECT COUNT(*) FROM bank_charges WHERE client_key = ?", 1, sel, &rows);
-    if (rc == 0)
-        rc = atoi(db_cell(&rows, 0, 0) ? db_cell(&rows, 0, 0) : "0");
-    db_rows_close(&rows);
-    pthread_mutex_unlock(&p->bank.mu);
-    return rc;
+    struct charge_op o = {.p = p, .client_key = client_key};
+    int rc = db_write(&p->bank, count_work, &o, true);
+    return rc ? rc : o.count;
 }

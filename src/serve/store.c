@@ -101,47 +101,43 @@ void store_close(struct store *s)
     s->lock_fd = -1;
 }
 
-/* A connection, locked: SQLite writes go to conn[0]; anything else to a free connection. */
-static struct db *acquire(struct store *s, bool write)
+/* Runs fn on a connection: on SQLite, writes (and everything, when there is a single connection) go to the
+ * writer of conn[0] and wait for the disk if durable, reads to a free reader connection, whose reads see only
+ * committed, so durable, data; on PostgreSQL, anything to a free connection (each statement commits). */
+static int run_on(struct store *s, bool write, db_work_fn *fn, void *arg, bool durable)
 {
-    if (s->sqlite && (write || s->nconn == 1)) {
-        db_group_enter(&s->conn[0]);
-        pthread_mutex_lock(&s->conn[0].mu);
-        return &s->conn[0];
-    }
+    if (s->sqlite && (write || s->nconn == 1))
+        return db_write(&s->conn[0], fn, arg, durable);
     int first = s->sqlite ? 1 : 0, n = s->nconn - first;
     unsigned start = atomic_fetch_add(&s->rr, 1);
     for (int k = 0; k < n; k++) {
         struct db *d = &s->conn[first + (int)((start + (unsigned)k) % (unsigned)n)];
-        if (pthread_mutex_trylock(&d->mu) == 0)
-            return d;
+        if (pthread_mutex_trylock(&d->mu) == 0) {
+            int rc = fn(d, arg, &durable);
+            pthread_mutex_unlock(&d->mu);
+            return rc;
+        }
     }
-    struct db *d = &s->conn[first + (int)(start % (unsigned)n)];
-    pthread_mutex_lock(&d->mu);
-    return d;
+    return db_write(&s->conn[first + (int)(start % (unsigned)n)], fn, arg, durable);
 }
 
-/* Unlocks d; under group commit, then waits until what the caller did or saw is committed, unless the
- * caller will wait at its next step anyway (durable false). */
-static int release_as(struct store *s, struct db *d, int rc, bool durable)
+/* Keeps the detail of a failed call for store_error's log line. */
+static int failed(struct store *s, struct db *d, int rc)
 {
     if (rc && rc != ERR_STATE && rc != ERR_NOTFOUND)
         snprintf(s->err, sizeof(s->err), "%s", d->err);
-    unsigned long ticket = db_group_ticket(d);
-    pthread_mutex_unlock(&d->mu);
-    int wrc = durable ? db_group_wait(d, ticket) : 0;
-    return rc ? rc : wrc;
+    return rc;
 }
 
-static int release(struct store *s, struct db *d, int rc)
+static int nothing(struct db *d, void *arg, bool *durable)
 {
-    return release_as(s, d, rc, true);
+    (void)d, (void)arg, (void)durable;
+    return 0;
 }
 
 int store_sync(struct store *s)
 {
-    struct db *d = acquire(s, true);
-    return release(s, d, 0);
+    return run_on(s, true, nothing, NULL, true);
 }
 
 #define I64(buf, v) (snprintf((buf), sizeof(buf), "%" PRId64, (int64_t)(v)), (buf))
@@ -173,22 +169,42 @@ static void classify(struct store_key *out, const struct db_rows *r, const char 
         out->claim = CLAIM_RESUME; /* only a hint from store_peek: store_claim takes the lock */
 }
 
+/* The arguments and results of one call, handed to the connection that runs it. */
+struct op {
+    struct store *s;
+    const char *key, *hash, *owner, *charge_id, *resp_body;
+    int64_t now_ms, cutoff_ms;
+    enum store_phase phase;
+    const struct store_payment *payment;
+    int resp_code;
+    struct store_key *out;
+    char **body;
+    int count;
+};
+
+static int peek_work(struct db *d, void *arg, bool *durable)
+{
+    (void)durable;
+    struct op *o = arg;
+    struct db_rows r;
+    char cut[24];
+    const char *p[] = {o->key, I64(cut, o->now_ms - o->s->ttl_ms)};
+    int rc = db_exec(d, SQL_SELECT, 2, p, &r);
+    if (rc == 0 && r.nrows == 0)
+        rc = ERR_NOTFOUND;
+    if (rc == 0)
+        classify(o->out, &r, o->hash, o->now_ms);
+    db_rows_close(&r);
+    return failed(o->s, d, rc);
+}
+
 int store_peek(struct store *s, const char *key, const char *hash, int64_t now_ms, struct store_key *out)
 {
     memset(out, 0, sizeof(*out));
     if (atomic_load(&s->fail))
         return ERR_IO;
-    struct db *d = acquire(s, false);
-    struct db_rows r;
-    char cut[24];
-    const char *p[] = {key, I64(cut, now_ms - s->ttl_ms)};
-    int rc = db_exec(d, SQL_SELECT, 2, p, &r);
-    if (rc == 0 && r.nrows == 0)
-        rc = ERR_NOTFOUND;
-    if (rc == 0)
-        classify(out, &r, hash, now_ms);
-    db_rows_close(&r);
-    return release(s, d, rc);
+    struct op o = {.s = s, .key = key, .hash = hash, .now_ms = now_ms, .out = out};
+    return run_on(s, false, peek_work, &o, true);
 }
 
 /* One attempt at claiming: insert, or take a free lock, or read what holds the key. */
@@ -274,36 +290,44 @@ static int set_phase_locked(struct store *s, struct db *d, const char *key, cons
     return rc;
 }
 
-int store_claim_to(struct store *s, const char *key, const char *hash, const char *owner, int64_t now_ms,
-                   enum store_phase advance_to, struct store_key *out)
+static int claim_work(struct db *d, void *arg, bool *durable)
 {
-    memset(out, 0, sizeof(*out));
-    if (atomic_load(&s->fail))
-        return ERR_IO;
-    struct db *d = acquire(s, true);
+    struct op *o = arg;
+    struct store_key *out = o->out;
     int rc = 0;
     for (int tries = 0; tries < 3; tries++) {
         bool again = false;
-        rc = claim_once(d, s, key, hash, owner, now_ms, out, &again);
+        rc = claim_once(d, o->s, o->key, o->hash, o->owner, o->now_ms, out, &again);
         if (rc || !again)
             break;
     }
     if (rc == 0 && out->claim == CLAIM_RESUME && out->phase == PHASE_FINISHED)
         out->claim = CLAIM_FINISHED;
     bool work = rc == 0 && (out->claim == CLAIM_NEW || out->claim == CLAIM_RESUME);
-    bool advanced = false;
-    if (work && out->phase == PHASE_STARTED && advance_to > PHASE_STARTED) {
-        rc = set_phase_locked(s, d, key, owner, advance_to, NULL, now_ms);
+    if (work && out->phase == PHASE_STARTED && o->phase > PHASE_STARTED) {
+        rc = set_phase_locked(o->s, d, o->key, o->owner, o->phase, NULL, o->now_ms);
         if (rc == 0)
-            out->phase = advance_to;
-        advanced = out->advanced = true;
+            out->phase = o->phase;
+        out->advanced = true;
     }
     if (rc)
         store_key_close(out);
-    /* A claim that leads to an answer (replay, 422, 409) waits until what it saw is durable; a claim
-     * that leads to work does not: the next phase's write waits, and covers this one. An advanced claim
-     * is that next phase's write. */
-    return release_as(s, d, rc, !work || advanced);
+    /* A claim that leads to an answer (replay, 422, 409) waits until what it saw is durable. A claim that
+     * leads to work does not: the answer it leads to waits for a later commit, which covers this one, and a
+     * charge made before this commit is safe because the processor dedupes on our key (see payments.md). */
+    *durable = !work;
+    return failed(o->s, d, rc);
+}
+
+int store_claim_to(struct store *s, const char *key, const char *hash, const char *owner, int64_t now_ms,
+                   enum store_phase advance_to, struct store_key *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (atomic_load(&s->fail))
+        return ERR_IO;
+    struct op o = {.s = s, .key = key, .hash = hash, .owner = owner, .now_ms = now_ms, .phase = advance_to,
+                   .out = out};
+    return run_on(s, true, claim_work, &o, true);
 }
 
 int store_claim(struct store *s, const char *key, const char *hash, const char *owner, int64_t now_ms,
@@ -318,14 +342,20 @@ void store_key_close(struct store_key *k)
     k->resp_body = NULL;
 }
 
+static int set_phase_work(struct db *d, void *arg, bool *durable)
+{
+    (void)durable;
+    struct op *o = arg;
+    return failed(o->s, d, set_phase_locked(o->s, d, o->key, o->owner, o->phase, o->charge_id, o->now_ms));
+}
+
 int store_set_phase(struct store *s, const char *key, const char *owner, enum store_phase phase,
                     const char *charge_id, int64_t now_ms, bool durable)
 {
     if (atomic_load(&s->fail))
         return ERR_IO;
-    struct db *d = acquire(s, true);
-    int rc = set_phase_locked(s, d, key, owner, phase, charge_id, now_ms);
-    return release_as(s, d, rc, durable);
+    struct op o = {.s = s, .key = key, .owner = owner, .phase = phase, .charge_id = charge_id, .now_ms = now_ms};
+    return run_on(s, true, set_phase_work, &o, durable);
 }
 
 static int finish_tx(struct db *d, const char *key, const char *owner, const struct store_payment *p,
@@ -355,31 +385,61 @@ static int finish_tx(struct db *d, const char *key, const char *owner, const str
                    7, ins, NULL);
 }
 
+static int finish_work(struct db *d, void *arg, bool *durable)
+{
+    (void)durable;
+    struct op *o = arg;
+    int rc = db_begin(d);
+    if (rc == 0) {
+        rc = finish_tx(d, o->key, o->owner, o->payment, o->resp_code, o->resp_body, o->now_ms);
+        int rc2 = rc ? db_rollback(d) : db_commit(d);
+        if (rc == 0)
+            rc = rc2;
+    }
+    return failed(o->s, d, rc);
+}
+
 int store_finish(struct store *s, const char *key, const char *owner, const struct store_payment *p,
                  int resp_code, const char *resp_body, int64_t now_ms)
 {
     if (atomic_load(&s->fail))
         return ERR_IO;
-    struct db *d = acquire(s, true);
-    int rc = db_begin(d);
-    if (rc == 0) {
-        rc = finish_tx(d, key, owner, p, resp_code, resp_body, now_ms);
-        int rc2 = rc ? db_rollback(d) : db_commit(d);
-        if (rc == 0)
-            rc = rc2;
-    }
-    return release(s, d, rc);
+    struct op o = {.s = s, .key = key, .owner = owner, .payment = p, .resp_code = resp_code,
+                   .resp_body = resp_body, .now_ms = now_ms};
+    return run_on(s, true, finish_work, &o, true);
+}
+
+static int release_work(struct db *d, void *arg, bool *durable)
+{
+    (void)durable;
+    struct op *o = arg;
+    const char *p[] = {o->key, o->owner};
+    return failed(o->s, d,
+                  db_exec(d, "UPDATE idem_keys SET locked_until = 0, lock_owner = NULL WHERE key = ? AND lock_owner = ?",
+                          2, p, NULL));
 }
 
 int store_release(struct store *s, const char *key, const char *owner)
 {
     if (atomic_load(&s->fail))
         return ERR_IO;
-    struct db *d = acquire(s, true);
-    const char *p[] = {key, owner};
-    int rc = db_exec(d, "UPDATE idem_keys SET locked_until = 0, lock_owner = NULL WHERE key = ? AND lock_owner = ?",
-                     2, p, NULL);
-    return release(s, d, rc);
+    struct op o = {.s = s, .key = key, .owner = owner};
+    return run_on(s, true, release_work, &o, true);
+}
+
+static int payment_work(struct db *d, void *arg, bool *durable)
+{
+    (void)durable;
+    struct op *o = arg;
+    struct db_rows r;
+    const char *p[] = {o->key};
+    int rc = db_exec(d, "SELECT body FROM payments WHERE id = ?", 1, p, &r);
+    if (rc == 0 && r.nrows == 0)
+        rc = ERR_NOTFOUND;
+    if (rc == 0)
+        *o->body = xstrdup(db_cell(&r, 0, 0) ? db_cell(&r, 0, 0) : "");
+    db_rows_close(&r);
+    return failed(o->s, d, rc);
 }
 
 int store_payment_get(struct store *s, const char *id, char **body)
@@ -387,42 +447,44 @@ int store_payment_get(struct store *s, const char *id, char **body)
     *body = NULL;
     if (atomic_load(&s->fail))
         return ERR_IO;
-    struct db *d = acquire(s, false);
+    struct op o = {.s = s, .key = id, .body = body};
+    return run_on(s, false, payment_work, &o, true);
+}
+
+static int purge_work(struct db *d, void *arg, bool *durable)
+{
+    (void)durable;
+    struct op *o = arg;
+    char cut[24], now[24];
+    const char *p[] = {I64(cut, o->cutoff_ms), I64(now, o->now_ms)};
     struct db_rows r;
-    const char *p[] = {id};
-    int rc = db_exec(d, "SELECT body FROM payments WHERE id = ?", 1, p, &r);
-    if (rc == 0 && r.nrows == 0)
-        rc = ERR_NOTFOUND;
-    if (rc == 0)
-        *body = xstrdup(db_cell(&r, 0, 0) ? db_cell(&r, 0, 0) : "");
+    int rc = db_exec(d,
+                     "DELETE FROM idem_keys WHERE created_at < ? AND (phase = 'finished' OR locked_until < ?) "
+                     "RETURNING key",
+                     2, p, &r);
+    o->count = rc ? rc : r.nrows;
     db_rows_close(&r);
-    return release(s, d, rc);
+    return failed(o->s, d, rc);
 }
 
 int store_purge(struct store *s, int64_t cutoff_ms, int64_t now_ms)
 {
     if (atomic_load(&s->fail))
         return ERR_IO;
-    char cut[24], now[24];
-    const char *p[] = {I64(cut, cutoff_ms), I64(now, now_ms)};
-    struct db *d = acquire(s, true);
-    struct db_rows r;
-    int rc = db_exec(d,
-                     "DELETE FROM idem_keys WHERE created_at < ? AND (phase = 'finished' OR locked_until < ?) "
-                     "RETURNING key",
-                     2, p, &r);
-    int n = rc ? rc : r.nrows;
-    db_rows_close(&r);
-    release(s, d, rc);
-    return n;
+    struct op o = {.s = s, .cutoff_ms = cutoff_ms, .now_ms = now_ms};
+    int rc = run_on(s, true, purge_work, &o, true);
+    return rc ? rc : o.count;
+}
+
+static int ping_work(struct db *d, void *arg, bool *durable)
+{
+    (void)durable;
+    return failed(arg, d, db_exec(d, "SELECT 1", 0, NULL, NULL));
 }
 
 bool store_ping(struct store *s)
 {
     if (atomic_load(&s->fail))
         return false;
-    struct db *d = acquire(s, false);
-    int rc = db_exec(d, "SELECT 1", 0, NULL, NULL);
-    release(s, d, rc);
-    return rc == 0;
+    return run_on(s, false, ping_work, s, true) == 0;
 }

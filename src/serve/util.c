@@ -62,3 +62,12 @@ void util_random_hex(char *out, size_t nbytes)
     }
     out[2 * nbytes] = '\0';
 }
+
+void util_time_ordered_hex(char out[33])
+{
+    static const char hex[] = "0123456789abcdef";
+    uint64_t ms = (uint64_t)util_now_ms();
+    for (int i = 11; i >= 0; i--, ms >>= 4)
+        out[i] = hex[ms & 15];
+    util_random_hex(out + 12, 10);
+}

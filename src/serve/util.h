@@ -13,5 +13,9 @@ void util_sleep_ns(int64_t ns);
 /* Writes 2*nbytes random lower-case hex digits and a NUL into out (2*nbytes+1 bytes): unique ids, from a
  * per-thread generator seeded by the kernel (not for secrets). */
 void util_random_hex(char *out, size_t nbytes);
+/* Writes 32 lower-case hex digits and a NUL into out (33 bytes): 12 of the wall clock in milliseconds, then 20
+ * random. Ids made this way sort by creation time, so a table keyed by them grows at its right edge instead of
+ * touching a random page of its index per insert (fewer pages written per commit). */
+void util_time_ordered_hex(char out[33]);
 
 #endif

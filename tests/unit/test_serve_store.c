@@ -6,9 +6,11 @@
 #include <cmocka.h>
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "core/err.h"
@@ -185,6 +187,80 @@ static void group_commit_keeps_everything(void **state)
     assert_int_equal(store_open(&f->st, f->spec, 1, false, 1000), 0);
 }
 
+/* A writer's durable answers come after the commit that holds them: a child process writes from 8 threads
+ * (claims that do not wait, finishes that do) and reports each finished key on a pipe; the parent kills it
+ * with SIGKILL after 200 reports, reopens the store and finds every reported key finished. */
+struct dying {
+    struct store *st;
+    int id, fd;
+};
+
+static void *finish_and_report(void *arg)
+{
+    struct dying *w = arg;
+    for (int i = 0;; i++) {
+        char key[64], owner[16];
+        snprintf(key, sizeof(key), "00000000-0000-4000-9000-%06d%06d", w->id, i);
+        snprintf(owner, sizeof(owner), "o%d", w->id);
+        struct store_key k;
+        if (store_claim_to(w->st, key, "h", owner, T0, PHASE_CHARGE_REQUESTED, &k))
+            _exit(3);
+        store_key_close(&k);
+        struct store_payment p = {.id = key, .charge_id = "ch", .currency = "USD", .amount = 1};
+        if (store_finish(w->st, key, owner, &p, 201, "{}", T0))
+            _exit(4);
+        char line[80];
+        int n = snprintf(line, sizeof(line), "%s\n", key);
+        if (write(w->fd, line, (size_t)n) != n)
+            _exit(5);
+    }
+    return NULL;
+}
+
+static void durable_answers_survive_kill(void **state)
+{
+    struct fx *f = *state;
+    store_close(&f->st);
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        close(fds[0]);
+        struct store st;
+        if (store_open(&st, f->spec, 1, true, 1000))
+            _exit(2);
+        pthread_t t[8];
+        struct dying w[8];
+        for (int i = 0; i < 8; i++) {
+            w[i] = (struct dying){&st, i, fds[1]};
+            pthread_create(&t[i], NULL, finish_and_report, &w[i]);
+        }
+        pthread_join(t[0], NULL); /* never returns: the parent kills us */
+        _exit(6);
+    }
+    close(fds[1]);
+    FILE *in = fdopen(fds[0], "r");
+    char (*keys)[64] = calloc(200, 64);
+    int n = 0;
+    while (n < 200 && fgets(keys[n], 64, in))
+        keys[n][strcspn(keys[n], "\n")] = '\0', n++;
+    kill(pid, SIGKILL);
+    int status;
+    waitpid(pid, &status, 0);
+    fclose(in);
+    assert_int_equal(n, 200);
+    assert_true(WIFSIGNALED(status));
+    assert_int_equal(store_open(&f->st, f->spec, 1, false, 1000), 0);
+    for (int i = 0; i < n; i++) {
+        struct store_key k;
+        assert_int_equal(store_peek(&f->st, keys[i], "h", T0, &k), 0);
+        assert_int_equal(k.claim, CLAIM_FINISHED);
+        store_key_close(&k);
+    }
+    free(keys);
+}
+
 /* ---- the audit's checks, each made to fail by a crafted history or ledger ---- */
 
 static void write_file(const char *path, const char *text)
@@ -271,6 +347,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(purge, setup, teardown),
         cmocka_unit_test_setup_teardown(single_process_and_lock_recovery, setup, teardown),
         cmocka_unit_test_setup_teardown(group_commit_keeps_everything, setup, teardown),
+        cmocka_unit_test_setup_teardown(durable_answers_survive_kill, setup, teardown),
         cmocka_unit_test_setup_teardown(audit_checks, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
