@@ -2,9 +2,15 @@
  * simulator scenarios. */
 #include "katas/replay.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
+#include "core/units.h"
+
 extern const struct kata replay_github_2018;
+extern const struct replay replay_gitlab_2017;
+extern const struct replay replay_s3_2017;
 
 static const struct replay github_2018 = {
     .name = "github-2018",
@@ -41,7 +47,7 @@ static const struct replay github_2018 = {
     .scenario = &replay_github_2018,
 };
 
-static const struct replay *const replays[] = {&github_2018};
+static const struct replay *const replays[] = {&github_2018, &replay_gitlab_2017, &replay_s3_2017};
 
 const struct replay *const *replay_all(int *n)
 {
@@ -55,4 +61,61 @@ const struct replay *replay_find(const char *name)
         if (!strcmp(replays[i]->name, name))
             return replays[i];
     return NULL;
+}
+
+char *replay_clock(char out[static 9], int base_s, int64_t now_ns)
+{
+    int64_t t = ((int64_t)base_s + now_ns / NS_PER_S) % 86400;
+    if (t < 0)
+        t += 86400;
+    int part[3] = {(int)(t / 3600), (int)(t / 60 % 60), (int)(t % 60)};
+    for (int i = 0; i < 3; i++) {
+        out[i * 3] = (char)('0' + part[i] / 10);
+        out[i * 3 + 1] = (char)('0' + part[i] % 10);
+        out[i * 3 + 2] = i < 2 ? ':' : 0;
+    }
+    return out;
+}
+
+void replay_tl(struct kata_timeline *t, int base_s, int64_t now_ns, const char *fmt, ...)
+{
+    if (!t->on || t->lines >= t->max)
+        return;
+    if (++t->lines == t->max) {
+        buf_printf(&t->text, "  ... (timeline cut at %d lines; --trace has every event)\n", t->max);
+        return;
+    }
+    char c[9];
+    buf_printf(&t->text, "  %s  ", replay_clock(c, base_s, now_ns));
+    va_list ap;
+    va_start(ap, fmt);
+    buf_vprintf(&t->text, fmt, ap);
+    va_end(ap);
+    buf_putc(&t->text, '\n');
+}
+
+bool replay_get_clock(struct kata_ctx *ctx, const struct kata *k, const char *name, int base_s, int64_t *out_ns)
+{
+    const char *v = kata_get_str(ctx, k, name);
+    size_t len = v ? strlen(v) : 0;
+    bool ok = len == 5 || len == 8;
+    for (size_t i = 0; ok && i < len; i++)
+        ok = i % 3 == 2 ? v[i] == ':' : v[i] >= '0' && v[i] <= '9';
+    int h = 0, m = 0, sec = 0;
+    if (ok) {
+        h = (v[0] - '0') * 10 + v[1] - '0';
+        m = (v[3] - '0') * 10 + v[4] - '0';
+        sec = len == 8 ? (v[6] - '0') * 10 + v[7] - '0' : 0;
+        ok = h < 24 && m < 60 && sec < 60;
+    }
+    if (!ok) {
+        snprintf(ctx->error, sizeof(ctx->error), "bad value '%s' for parameter '%s': expected a clock time HH:MM or HH:MM:SS",
+                 v ? v : "", name);
+        return false;
+    }
+    int64_t at = (int64_t)h * 3600 + m * 60 + sec - base_s;
+    if (at < 0)
+        at += 86400;
+    *out_ns = at * NS_PER_S;
+    return true;
 }

@@ -18,4 +18,16 @@ struct replay {
 const struct replay *const *replay_all(int *n);
 const struct replay *replay_find(const char *name);
 
+/* Helpers the scenarios share. A replay tells its timeline in the postmortem's wall clock: base_s is the clock
+ * (seconds after midnight) at virtual time 0. */
+/* Formats base_s + now_ns as "HH:MM:SS" (wrapping at midnight) into out; returns out. */
+char *replay_clock(char out[static 9], int base_s, int64_t now_ns);
+/* kata_tl with the wall clock in place of milliseconds. */
+void replay_tl(struct kata_timeline *t, int base_s, int64_t now_ns, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Reads parameter name as a wall-clock time "HH:MM" or "HH:MM:SS"; a clock earlier than base_s is the next day.
+ * *out_ns is the virtual time it falls at. On bad input sets ctx->error (naming the value and the form accepted)
+ * and returns false. */
+bool replay_get_clock(struct kata_ctx *ctx, const struct kata *k, const char *name, int base_s, int64_t *out_ns);
+
 #endif

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "core/err.h"
+#include "katas/replay.h"
 #include "practice/practice.h"
 
 const char *const worksheet_names[] = {"jepsen", "postmortem", NULL};
@@ -57,7 +58,12 @@ static void postmortem(struct buf *b, const char *outage)
                 "Recommended: Cloudflare October 2023 dashboard outage; AWS us-east-1 December 2021 (Kinesis) and\n"
                 "February 2017 S3; GitHub 21 October 2018 (`dkata replay github-2018` rebuilds it on the simulator);\n"
                 "GitLab 31 January 2017 database deletion; Stripe July 2019 (Raft/etcd related).\n\n"
-                "Started at: ____  Finished at: ____\n\n## Questions\n\n");
+                "Started at: ____  Finished at: ____\n\n");
+    const struct replay *r = outage ? replay_find(outage) : NULL;
+    if (r)
+        buf_printf(b, "This outage is rebuilt on the simulator: `dkata replay %s` (%s). Source: %s.\n\n", r->name,
+                   r->title, r->source);
+    buf_puts(b, "## Questions\n\n");
     static const char *const q[][2] = {
         {"Which fallacy of distributed computing was violated? Quote the line from the postmortem.",
          "the network is reliable; latency is zero; bandwidth is infinite; the network is secure; topology "
