@@ -33,8 +33,7 @@ static int drill_help(void)
             printf("             --%s N  %s (%ld..%ld, default %ld)\n", d->opts[k].name, d->opts[k].help,
                    d->opts[k].lo, d->opts[k].hi, d->opts[k].def);
         if (d->bug)
-            printf("             --bug %s  proposers send their own value: asks which accepts are safe\n",
-                   d->bug);
+            printf("             --bug %s  %s\n", d->bug, d->bug_help);
     }
     printf(
         "\nexit: 0 every answer right within the limit, 1 a mistake or over time, 2 bad usage or input.\n");

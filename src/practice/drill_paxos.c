@@ -425,6 +425,7 @@ const struct drill_def drill_paxos_def = {
     .opts = paxos_opts,
     .nopts = 2,
     .bug = "ignore-promised-value",
+    .bug_help = "proposers send their own value: each accept shows it, 'N safe yes|no' asks if it is safe",
     .make = paxos_make,
     .release = free,
     .print = paxos_print,

@@ -41,7 +41,8 @@ struct drill_def {
     const char *answer_help; /* the answer format, for --help */
     const struct drill_opt *opts;
     int nopts;
-    const char *bug; /* the one --bug NAME the drill takes, or NULL */
+    const char *bug;      /* the one --bug NAME the drill takes, or NULL */
+    const char *bug_help; /* what it plants */
     void *(*make)(uint64_t seed, const long *opt, const char *bug);
     void (*release)(void *round);
     void (*print)(const void *round, struct buf *out);
