@@ -4,6 +4,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "journal/journal.h"
+
 /* Exit codes, the same for every command. */
 enum { EXIT_OKAY = 0, EXIT_VIOLATION = 1, EXIT_USAGE = 2, EXIT_UNKNOWN = 3 };
 
@@ -35,6 +37,9 @@ bool cli_is_help(const char *arg);
 bool cli_parse_u64(const char *s, uint64_t *out);
 /* The candidate nearest to word by edit distance, or NULL if none is close. */
 const char *cli_nearest(const char *word, const char *const *candidates, int n);
+/* Reads --log or --no-log into *want: 1 when arg is one of them, 0 when it is not, or EXIT_USAGE (the usage
+ * line printed) when the other one was given before. */
+int cli_log_flag(const char *arg, enum journal_want *want);
 /* Whether stderr is a terminal (for progress bars). */
 bool cli_stderr_tty(void);
 

@@ -25,7 +25,7 @@ struct run_opts {
     bool given[MAX_PARAMS];
     uint64_t seed, seeds, seed_from;
     bool seed_given, seeds_given, json, check_det, random_faults, faults_given;
-    bool no_log; /* --no-log: keep this run out of the journal */
+    enum journal_want log; /* --no-log: keep this run out of the journal; --log: log it even with DKATA_NO_JOURNAL */
     bool exercise, answers; /* --exercise / --answers: print the kata's exercise (and its key) for the seed */
     const char *bug, *nemesis, *trace_file, *svg_file;
     long jobs;
@@ -53,7 +53,8 @@ static void run_help(void)
            "  --seed-from S          swarm: first seed (default 1)\n"
            "  --jobs J               swarm: worker processes (default: all cores)\n"
            "  --memo, --card FILE    shorthands for --param memo=yes and --param card=FILE (katas with them)\n"
-           "  --no-log               keep this run out of the journal (so does DKATA_NO_JOURNAL=1)\n\n"
+           "  --no-log               keep this run out of the journal (so does DKATA_NO_JOURNAL=1)\n"
+           "  --log                  log this run even when DKATA_NO_JOURNAL=1 is set (logging is on by default)\n\n"
            "exit: 0 every check held, 1 a check failed (an invariant was violated), 2 bad usage.\n");
 }
 
@@ -79,6 +80,7 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         bool takes = true;
+        int lf;
         if (cli_is_help(a)) {
             run_help();
             return -1;
@@ -93,8 +95,9 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
             o->values[idx] = a[2] == 'm' ? "yes" : v;
             o->given[idx] = true;
             takes = a[2] == 'c';
-        } else if (!strcmp(a, "--no-log")) {
-            o->no_log = true;
+        } else if ((lf = cli_log_flag(a, &o->log))) {
+            if (lf != 1)
+                return EXIT_USAGE;
             takes = false;
         } else if (!strcmp(a, "--check-determinism")) {
             o->check_det = true;
@@ -179,7 +182,7 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
         } else {
             return cli_usage("unknown option '%s' for 'run' (accepted: --seed, --param, --bug, --nemesis, --faults, "
                              "--json, --trace, --svg, --check-determinism, --exercise, --answers, --seeds, "
-                             "--seed-from, --jobs, --no-log)",
+                             "--seed-from, --jobs, --log, --no-log)",
                              a);
         }
         if (takes)
@@ -715,11 +718,12 @@ static void log_run(const struct run_opts *o, int rc, double secs)
     buf_init(&params);
     for (int i = 0; i < o->k->nparams; i++)
         buf_printf(&params, "%s%s=%s", i ? " " : "", o->k->params[i].name, o->values[i]);
-    journal_note(&(struct journal_entry){.kind = o->seeds_given ? "swarm" : "run", .name = o->k->name,
+    journal_note_want(&(struct journal_entry){.kind = o->seeds_given ? "swarm" : "run", .name = o->k->name,
                                          .params = params.data, .bug = o->bug,
                                          .seed = o->seeds_given ? o->seed_from : o->seed,
                                          .seeds = o->seeds_given ? o->seeds : 1,
-                                         .outcome = rc ? "violated" : "ok", .seconds = secs});
+                                         .outcome = rc ? "violated" : "ok", .seconds = secs},
+                      o->log);
     buf_close(&params);
 }
 
@@ -733,7 +737,7 @@ int cmd_run(int argc, char **argv)
         return run_exercise(&o);
     double start = journal_now();
     rc = o.seeds_given ? run_swarm(&o) : run_single(&o);
-    if (!o.no_log && rc != EXIT_USAGE)
+    if (rc != EXIT_USAGE)
         log_run(&o, rc, journal_now() - start);
     return rc;
 }

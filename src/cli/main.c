@@ -14,7 +14,7 @@ static const struct cmd commands[] = {
     {"lab", cmd_lab, "real-system labs: PostgreSQL failover and replication-lag drills (lab pg ...)"},
     {"mistake", cmd_mistake, "the mistake log: add a mistake with a tag, list them with counts per tag"},
     {"replay", cmd_replay, "a public outage rebuilt on the simulator, with the configuration that prevents it"},
-    {"drill", cmd_drill, "a timed practice round, graded automatically (drill clocks: stamp a trace by hand)"},
+    {"drill", cmd_drill, "a timed practice round, graded automatically (drill clocks, paxos, heartbeat)"},
     {"worksheet", cmd_worksheet, "a drill's questions as a Markdown worksheet: jepsen report or postmortem"},
     {"progress", cmd_progress, "the module's completion standards, ticked from the journal of runs"},
 };

@@ -88,3 +88,14 @@ bool cli_stderr_tty(void)
 {
     return isatty(2);
 }
+
+int cli_log_flag(const char *arg, enum journal_want *want)
+{
+    enum journal_want w = !strcmp(arg, "--log") ? JOURNAL_ON : !strcmp(arg, "--no-log") ? JOURNAL_OFF : JOURNAL_DEFAULT;
+    if (w == JOURNAL_DEFAULT)
+        return 0;
+    if (*want != JOURNAL_DEFAULT && *want != w)
+        return cli_usage("--log and --no-log do not go together (--log logs even with DKATA_NO_JOURNAL set)");
+    *want = w;
+    return 1;
+}

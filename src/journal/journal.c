@@ -285,7 +285,12 @@ double journal_now(void)
 
 void journal_note(const struct journal_entry *e)
 {
-    if (!journal_enabled())
+    journal_note_want(e, JOURNAL_DEFAULT);
+}
+
+void journal_note_want(const struct journal_entry *e, enum journal_want want)
+{
+    if (want == JOURNAL_OFF || (want == JOURNAL_DEFAULT && !journal_enabled()))
         return;
     struct journal j;
     int rc = journal_open(&j);

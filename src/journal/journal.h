@@ -62,9 +62,14 @@ int journal_tick(struct journal *j, const char *item);
 
 /* Seconds on a monotonic clock, for durations. */
 double journal_now(void);
+/* Whether a command logs: by default (on unless DKATA_NO_JOURNAL is set), never (--no-log), or always (--log,
+ * DKATA_NO_JOURNAL notwithstanding). */
+enum journal_want { JOURNAL_DEFAULT, JOURNAL_OFF, JOURNAL_ON };
 /* The hook `dkata run` calls after each run or swarm: logs one entry unless disabled; a journal that cannot
  * be written costs one warning line on stderr, never the run's exit code. */
 void journal_note(const struct journal_entry *e);
+/* journal_note as the command line asked (--log, --no-log or neither). */
+void journal_note_want(const struct journal_entry *e, enum journal_want want);
 
 /* The module's completion standards, ticked from the journal. Prints the checklist; returns the number of items
  * ticked, or ERR_IO. */

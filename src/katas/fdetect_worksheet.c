@@ -5,6 +5,7 @@
  * moment; then it verifies the numbers on the heartbeat simulation: the false-positive model against counts
  * replayed from the recorded arrivals at several timeouts, the budget at the chosen timeout, the detection time of
  * a real crash. */
+#include <assert.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include "check/fdcheck.h"
 #include "core/units.h"
 #include "katas/fdetect.h"
+#include "katas/fdetect_worksheet.h"
 #include "katas/kata.h"
 #include "katas/lane.h"
 
@@ -367,6 +369,30 @@ static int worksheet_exercise(struct kata_ctx *ctx, bool answers)
     print_sheet(t, &w, &s);
     verify(ctx, &w, &none, &s);
     return 0;
+}
+
+void fdetect_worksheet_key(uint64_t seed, struct buf *text, struct fdetect_worksheet_key *k)
+{
+    const struct kata *kt = &kata_fdetect_worksheet;
+    const char *values[16];
+    assert(kt->nparams <= 16);
+    for (int i = 0; i < kt->nparams; i++)
+        values[i] = kt->params[i].def;
+    struct kata_ctx ctx;
+    kata_ctx_init(&ctx, seed, values);
+    struct workload w;
+    bool ok = read_workload(&ctx, &w);
+    assert(ok); /* the defaults are valid */
+    (void)ok;
+    draw_workload(seed, &w);
+    struct model_bugs none = {0};
+    struct sheet s;
+    compute(&w, &none, &s);
+    *k = (struct fdetect_worksheet_key){w.fp_per_day, s.timeout, s.terms.jitter, s.terms.loss, s.terms.pauses,
+                                        s.det_mean, s.det_lo, s.det_hi, s.w_mean, s.w_sd, s.theta};
+    if (text && !worksheet_exercise(&ctx, false))
+        buf_puts(text, ctx.text.data ? ctx.text.data : "");
+    kata_ctx_close(&ctx);
 }
 
 static const struct kata_param params[] = {

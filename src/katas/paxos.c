@@ -3,6 +3,7 @@
  * proposal; duelling proposers preempt each other (livelock) until randomized backoff separates them. At most one
  * value chosen, proposals respecting the chosen value and learners agreeing are checked after every event, from
  * the recorded promises, accepts and decisions (src/check/chosen.h). */
+#include <assert.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,10 +14,11 @@
 #include "core/sim.h"
 #include "core/units.h"
 #include "katas/kata.h"
+#include "katas/paxos.h"
 #include "report/svg.h"
 
-#define MAXA 15
-#define MAXP 8
+#define MAXA PAXOS_EX_MAXA
+#define MAXP PAXOS_EX_MAXP
 #define MS NS_PER_MS
 
 extern const struct kata kata_paxos;
@@ -557,96 +559,185 @@ struct ex_prop {
     bool ready; /* holds a promise quorum for ballot */
 };
 
+/* The exercise's state between steps. */
+struct ex_world {
+    int na, np;
+    bool own_value; /* the bug ignore-promised-value (the drill's variant) */
+    struct rng r;
+    struct acceptor acc[MAXA];
+    struct ex_prop pr[MAXP];
+    int64_t top;
+    struct chosen chk;
+};
+
 static void set_str(uint64_t set, struct buf *out)
 {
     chosen_format_set(set, out);
 }
 
-/* One step drawn from r: a proposer prepares (a new ballot) or, holding a promise quorum, sends accept. The
- * acceptors it reaches answer at once. The question goes to q, the answer to a. */
-static void ex_step(struct rng *r, int k, int na, int np, struct acceptor *acc, struct ex_prop *pr, int64_t *top,
-                    struct chosen *chk, struct buf *q, struct buf *a)
+/* Phase 1: p prepares a new ballot; the acceptors in reach answer at once. */
+static void ex_prepare(struct ex_world *e, int k, int p, struct buf *set, struct paxos_ex_step *st, struct buf *q,
+                       struct buf *a)
 {
-    int p = (int)rng_below(r, (uint64_t)np);
-    struct ex_prop *x = &pr[p];
+    struct ex_prop *x = &e->pr[p];
+    char bs[32];
+    x->round = (e->top > x->round ? e->top : x->round) + 1;
+    e->top = x->round;
+    x->ballot = BALLOT(x->round, p);
+    x->promises = 0;
+    x->best_ballot = 0;
+    x->best_value = -1;
+    fmt_ballot(x->ballot, bs, sizeof(bs));
+    buf_printf(q, "%2d. p%d sends prepare(%s); it reaches %s. Who promises, and what does each report?\n", k, p, bs,
+               set->data);
+    buf_printf(a, "%2d.", k);
+    for (int i = 0; i < e->na; i++) {
+        struct acceptor *ac = &e->acc[i];
+        if (!((st->reach >> i) & 1))
+            continue;
+        if (x->ballot > ac->promised) {
+            ac->promised = x->ballot;
+            x->promises |= 1ULL << i;
+            if (ac->acc_ballot > x->best_ballot) {
+                x->best_ballot = ac->acc_ballot;
+                x->best_value = ac->acc_value;
+            }
+            char ab[32];
+            fmt_ballot(ac->acc_ballot, ab, sizeof(ab));
+            if (ac->acc_ballot)
+                buf_printf(a, " a%d promises, reports (%s,'%c');", i, ab, letter(ac->acc_value));
+            else
+                buf_printf(a, " a%d promises, reports nothing;", i);
+        } else {
+            char pb[32];
+            fmt_ballot(ac->promised, pb, sizeof(pb));
+            buf_printf(a, " a%d refuses (promised %s);", i, pb);
+        }
+    }
+    x->ready = __builtin_popcountll(x->promises) >= e->na / 2 + 1;
+    buf_printf(a, " p%d %s.\n", p, x->ready ? "has a promise quorum" : "has no quorum: it must prepare again");
+    st->ballot = x->ballot;
+    st->yes = x->promises;
+    st->quorum = x->ready;
+    st->best_ballot = x->best_ballot;
+    st->best_value = x->best_value;
+}
+
+/* Phase 2: p, holding a promise quorum, sends accept; check/chosen judges the proposal and every accept. */
+static void ex_accept(struct ex_world *e, int k, int p, struct buf *set, struct paxos_ex_step *st, struct buf *q,
+                      struct buf *a)
+{
+    struct ex_prop *x = &e->pr[p];
+    struct chosen *chk = &e->chk;
+    char bs[32];
+    int must = x->best_value >= 0 ? x->best_value : p, v = e->own_value ? p : must;
+    fmt_ballot(x->ballot, bs, sizeof(bs));
+    buf_printf(q, "%2d. p%d, holding promises for %s, sends accept to %s. Which value must it send, which "
+                  "acceptors accept, and is a value chosen now?\n",
+               k, p, bs, set->data);
+    struct buf why;
+    buf_init(&why);
+    int before = chk->violations;
+    chosen_proposal(chk, x->ballot, x->promises, v, &why);
+    buf_printf(a, "%2d. value '%c' (%s; %s). ", k, letter(v),
+               x->best_value >= 0 ? "the highest accepted proposal among the promises" : "nothing reported: its own",
+               why.data);
+    snprintf(st->why, sizeof(st->why), "%s", why.data);
+    buf_close(&why);
+    for (int i = 0; i < e->na; i++) {
+        struct acceptor *ac = &e->acc[i];
+        if (!((st->reach >> i) & 1))
+            continue;
+        if (x->ballot >= ac->promised) {
+            ac->promised = x->ballot;
+            ac->acc_ballot = x->ballot;
+            ac->acc_value = v;
+            st->yes |= 1ULL << i;
+            buf_printf(a, "a%d accepts; ", i);
+            bool was = chk->value >= 0;
+            chosen_accepted(chk, i, x->ballot, v);
+            if (!was && chk->value >= 0)
+                buf_printf(a, "now '%c' is CHOSEN (a majority accepted %s); ", letter(v), bs);
+        } else {
+            char pb[32];
+            fmt_ballot(ac->promised, pb, sizeof(pb));
+            buf_printf(a, "a%d refuses (promised %s); ", i, pb);
+        }
+    }
+    buf_puts(a, "\n");
+    x->ready = false; /* its next turn starts a higher ballot */
+    st->ballot = x->ballot;
+    st->must = must;
+    st->value = v;
+    st->safe = chk->violations == before;
+    if (!st->safe)
+        snprintf(st->why, sizeof(st->why), "%s", chk->last);
+    for (size_t i = 0; i < chk->nb; i++)
+        if (chk->b[i].ballot == x->ballot)
+            st->quorum = __builtin_popcountll(chk->b[i].accepted) >= chk->majority;
+}
+
+/* One step drawn from the rng: a proposer prepares (a new ballot) or, holding a promise quorum, sends accept. The
+ * acceptors it reaches answer at once. The question goes to q, the answer to a, the facts to st. */
+static void ex_step(struct ex_world *e, int k, struct paxos_ex_step *st, struct buf *q, struct buf *a)
+{
+    int p = (int)rng_below(&e->r, (uint64_t)e->np);
     uint64_t reach = 0;
-    while (__builtin_popcountll(reach) < (int)rng_range(r, na / 2 + 1, na))
-        reach |= 1ULL << rng_below(r, (uint64_t)na);
+    while (__builtin_popcountll(reach) < (int)rng_range(&e->r, e->na / 2 + 1, e->na))
+        reach |= 1ULL << rng_below(&e->r, (uint64_t)e->na);
     struct buf set;
     buf_init(&set);
     set_str(reach, &set);
-    char bs[32];
-    if (!x->ready) {
-        x->round = (*top > x->round ? *top : x->round) + 1;
-        *top = x->round;
-        x->ballot = BALLOT(x->round, p);
-        x->promises = 0;
-        x->best_ballot = 0;
-        x->best_value = -1;
-        fmt_ballot(x->ballot, bs, sizeof(bs));
-        buf_printf(q, "%2d. p%d sends prepare(%s); it reaches %s. Who promises, and what does each report?\n", k, p,
-                   bs, set.data);
-        buf_printf(a, "%2d.", k);
-        for (int i = 0; i < na; i++) {
-            if (!((reach >> i) & 1))
-                continue;
-            if (x->ballot > acc[i].promised) {
-                acc[i].promised = x->ballot;
-                x->promises |= 1ULL << i;
-                if (acc[i].acc_ballot > x->best_ballot) {
-                    x->best_ballot = acc[i].acc_ballot;
-                    x->best_value = acc[i].acc_value;
-                }
-                char ab[32];
-                fmt_ballot(acc[i].acc_ballot, ab, sizeof(ab));
-                if (acc[i].acc_ballot)
-                    buf_printf(a, " a%d promises, reports (%s,'%c');", i, ab, letter(acc[i].acc_value));
-                else
-                    buf_printf(a, " a%d promises, reports nothing;", i);
-            } else {
-                char pb[32];
-                fmt_ballot(acc[i].promised, pb, sizeof(pb));
-                buf_printf(a, " a%d refuses (promised %s);", i, pb);
-            }
-        }
-        x->ready = __builtin_popcountll(x->promises) >= na / 2 + 1;
-        buf_printf(a, " p%d %s.\n", p, x->ready ? "has a promise quorum" : "has no quorum: it must prepare again");
-    } else {
-        int v = x->best_value >= 0 ? x->best_value : p;
-        fmt_ballot(x->ballot, bs, sizeof(bs));
-        buf_printf(q, "%2d. p%d, holding promises for %s, sends accept to %s. Which value must it send, which "
-                      "acceptors accept, and is a value chosen now?\n",
-                   k, p, bs, set.data);
-        struct buf why;
-        buf_init(&why);
-        chosen_proposal(chk, x->ballot, x->promises, v, &why);
-        buf_printf(a, "%2d. value '%c' (%s; %s). ", k, letter(v),
-                   x->best_value >= 0 ? "the highest accepted proposal among the promises" : "nothing reported: "
-                                                                                             "its own",
-                   why.data);
-        buf_close(&why);
-        for (int i = 0; i < na; i++) {
-            if (!((reach >> i) & 1))
-                continue;
-            if (x->ballot >= acc[i].promised) {
-                acc[i].promised = x->ballot;
-                acc[i].acc_ballot = x->ballot;
-                acc[i].acc_value = v;
-                buf_printf(a, "a%d accepts; ", i);
-                bool was = chk->value >= 0;
-                chosen_accepted(chk, i, x->ballot, v);
-                if (!was && chk->value >= 0)
-                    buf_printf(a, "now '%c' is CHOSEN (a majority accepted %s); ", letter(v), bs);
-            } else {
-                char pb[32];
-                fmt_ballot(acc[i].promised, pb, sizeof(pb));
-                buf_printf(a, "a%d refuses (promised %s); ", i, pb);
-            }
-        }
-        buf_puts(a, "\n");
-        x->ready = false; /* its next turn starts a higher ballot */
-    }
+    *st = (struct paxos_ex_step){.proposer = p, .accept = e->pr[p].ready, .reach = reach, .best_value = -1,
+                                 .must = -1, .value = -1};
+    if (st->accept)
+        ex_accept(e, k, p, &set, st, q, a);
+    else
+        ex_prepare(e, k, p, &set, st, q, a);
     buf_close(&set);
+}
+
+/* The whole trace for seed: questions into q, answers into a, facts into x; e->chk is left open for the caller. */
+static void ex_generate(struct ex_world *e, uint64_t seed, int na, int np, bool own_value, struct paxos_ex *x,
+                        struct buf *q, struct buf *a)
+{
+    memset(e, 0, sizeof(*e));
+    e->na = na;
+    e->np = np;
+    e->own_value = own_value;
+    rng_stream(&e->r, seed, "exercise", 0);
+    for (int i = 0; i < na; i++)
+        e->acc[i] = (struct acceptor){0, 0, -1};
+    chosen_init(&e->chk, na, fmt_ballot);
+    memset(x, 0, sizeof(*x));
+    x->na = na;
+    x->np = np;
+    x->nsteps = (int)rng_range(&e->r, 7, PAXOS_EX_MAXSTEPS);
+    for (int k = 1; k <= x->nsteps; k++)
+        ex_step(e, k, &x->step[k - 1], q, a);
+    x->chosen = e->chk.value;
+    x->chosen_ballot = e->chk.ballot;
+    x->chosen_quorum = e->chk.quorum;
+    x->violations = e->chk.violations;
+}
+
+void paxos_ex_make(struct paxos_ex *x, uint64_t seed, int na, int np, bool own_value)
+{
+    assert(na >= 1 && na <= MAXA && np >= 2 && np <= MAXP);
+    struct ex_world *e = xmalloc(sizeof(*e));
+    struct buf q, a;
+    buf_init(&q);
+    buf_init(&a);
+    ex_generate(e, seed, na, np, own_value, x, &q, &a);
+    chosen_close(&e->chk);
+    buf_close(&q);
+    buf_close(&a);
+    free(e);
+}
+
+void paxos_fmt_ballot(int64_t ballot, char *out, size_t len)
+{
+    fmt_ballot(ballot, out, len);
 }
 
 static int paxos_exercise(struct kata_ctx *ctx, bool answers)
@@ -658,22 +749,13 @@ static int paxos_exercise(struct kata_ctx *ctx, bool answers)
         snprintf(ctx->error, sizeof(ctx->error), "the exercise needs at least 2 proposers (got %ld)", p.np);
         return -1;
     }
-    struct rng r;
-    rng_stream(&r, ctx->seed, "exercise", 0);
-    struct acceptor acc[MAXA];
-    struct ex_prop pr[MAXP];
-    memset(pr, 0, sizeof(pr));
-    for (int i = 0; i < p.na; i++)
-        acc[i] = (struct acceptor){0, 0, -1};
-    struct chosen chk;
-    chosen_init(&chk, (int)p.na, fmt_ballot);
+    struct ex_world *e = xmalloc(sizeof(*e));
+    struct paxos_ex *x = xmalloc(sizeof(*x));
     struct buf q, a;
     buf_init(&q);
     buf_init(&a);
-    int64_t top = 0;
-    int steps = (int)rng_range(&r, 7, 10);
-    for (int k = 1; k <= steps; k++)
-        ex_step(&r, k, (int)p.na, (int)p.np, acc, pr, &top, &chk, &q, &a);
+    ex_generate(e, ctx->seed, (int)p.na, (int)p.np, false, x, &q, &a);
+    struct chosen *chk = &e->chk;
     buf_printf(&ctx->text,
                "Exercise (a Paxos trace with competing proposers, seed %llu)\n\n"
                "%ld acceptors a0..a%ld (a quorum is %ld), %ld proposers; p proposes its own value 'a'+p unless a "
@@ -684,23 +766,25 @@ static int paxos_exercise(struct kata_ctx *ctx, bool answers)
     buf_puts(&ctx->text, "\nFinally: which value is chosen at the end, if any, and by which acceptors?\n");
     if (answers) {
         buf_printf(&ctx->text, "\nAnswer key\n\n%s", a.data);
-        if (chk.value >= 0) {
+        if (chk->value >= 0) {
             struct buf set;
             buf_init(&set);
-            chosen_format_set(chk.quorum, &set);
+            chosen_format_set(chk->quorum, &set);
             char bs[32];
-            fmt_ballot(chk.ballot, bs, sizeof(bs));
-            buf_printf(&ctx->text, "\nChosen: '%c', first by %s in ballot %s.\n", letter(chk.value), set.data, bs);
+            fmt_ballot(chk->ballot, bs, sizeof(bs));
+            buf_printf(&ctx->text, "\nChosen: '%c', first by %s in ballot %s.\n", letter(chk->value), set.data, bs);
             buf_close(&set);
         } else {
             buf_puts(&ctx->text, "\nChosen: nothing yet (no ballot reached a majority of accepts).\n");
         }
-        kata_check(ctx, "key-at-most-one-value-chosen", chk.violations == 0, "%s",
-                   chk.violations ? chk.first : "src/check/chosen.c finds the key's trace safe");
+        kata_check(ctx, "key-at-most-one-value-chosen", chk->violations == 0, "%s",
+                   chk->violations ? chk->first : "src/check/chosen.c finds the key's trace safe");
     }
-    chosen_close(&chk);
+    chosen_close(chk);
     buf_close(&q);
     buf_close(&a);
+    free(x);
+    free(e);
     return 0;
 }
 

@@ -7,6 +7,7 @@
 
 #include "core/err.h"
 #include "core/rng.h"
+#include "core/units.h"
 #include "practice/practice.h"
 
 struct queued {
@@ -265,5 +266,54 @@ int drill_clocks_grade(const struct drill_clocks *d, const char *answers, size_t
     g->score = g->stamps_right + g->pairs_right - g->pairs_wrong;
     if (g->score < 0)
         g->score = 0;
+    snprintf(g->summary, sizeof(g->summary), "stamps %d/%d, concurrent pairs %d/%d, %d listed wrongly",
+             g->stamps_right, g->stamps_total, g->pairs_right, g->pairs_total, g->pairs_wrong);
     return 0;
 }
+
+/* ---- the drill's entry in the table ---- */
+
+static const struct drill_opt clocks_opts[] = {
+    {"procs", 2, DRILL_MAXP, 3, "processes"},
+    {"events", 2, DRILL_MAXE, 12, "events (every message sent is received within the trace)"},
+};
+
+static void *clocks_make(uint64_t seed, const long *opt, const char *bug)
+{
+    (void)bug;
+    struct drill_clocks *d = xmalloc(sizeof(*d));
+    drill_clocks_make(d, seed, (int)opt[0], (int)opt[1]);
+    return d;
+}
+
+static void clocks_print(const void *round, struct buf *out)
+{
+    drill_clocks_print(round, out);
+}
+
+static void clocks_key(const void *round, struct buf *out)
+{
+    drill_clocks_key(round, out);
+}
+
+static int clocks_grade(const void *round, const char *answers, size_t len, struct drill_grade *g,
+                        struct buf *feedback, char *err, size_t errlen)
+{
+    return drill_clocks_grade(round, answers, len, g, feedback, err, errlen);
+}
+
+const struct drill_def drill_clocks_def = {
+    .name = "clocks",
+    .summary = "stamp a generated trace with Lamport and vector clocks, list its concurrent pairs",
+    .source = "001 Kata 1: 20 minutes per run; 004 lane 2",
+    .limit_ns = 20 * 60 * NS_PER_S,
+    .tag = "vector-clock-compare",
+    .answer_help = "one line per event 'eN L=x V=a,b,c', one per concurrent pair 'concurrent eA eB'",
+    .opts = clocks_opts,
+    .nopts = 2,
+    .make = clocks_make,
+    .release = free,
+    .print = clocks_print,
+    .key = clocks_key,
+    .grade = clocks_grade,
+};

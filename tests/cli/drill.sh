@@ -23,7 +23,7 @@ expect_exit 2 "bad answer line" "$DKATA" drill clocks --seed 5 --answers "$TMP/b
 expect_grep "names the line" "line 1: bad vector stamp" "$TMP/err"
 expect_exit 2 "missing answers file" "$DKATA" drill clocks --answers "$TMP/none"
 expect_exit 2 "no drill named" "$DKATA" drill
-expect_exit 2 "no timed drill for paxos yet" "$DKATA" drill paxos
+expect_exit 2 "no timed drill for raft" "$DKATA" drill raft
 expect_exit 2 "bad --events" "$DKATA" drill clocks --events 1000
 expect_exit 2 "bad --limit" "$DKATA" drill clocks --limit soon
 n=$(sqlite3 "$db" "SELECT count(*) FROM entries WHERE kind='drill' AND name='clocks'")
