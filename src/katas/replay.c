@@ -5,6 +5,7 @@
 #include <string.h>
 
 extern const struct kata replay_github_2018;
+extern const struct replay replay_cloudflare_2020;
 extern const struct replay replay_aws_2021;
 
 static const struct replay github_2018 = {
@@ -42,7 +43,7 @@ static const struct replay github_2018 = {
     .scenario = &replay_github_2018,
 };
 
-static const struct replay *const replays[] = {&github_2018, &replay_aws_2021};
+static const struct replay *const replays[] = {&github_2018, &replay_cloudflare_2020, &replay_aws_2021};
 
 const struct replay *const *replay_all(int *n)
 {
