@@ -1,11 +1,12 @@
 /* Replay `aws-2021`: AWS us-east-1, 7 December 2021, rebuilt on the retry-storm simulator (src/katas/retry.h;
- * 003 snippet 4, 001 Kata 4). A fleet of clients calls through a device of finite capacity with a bounded queue;
- * each call has a timeout. For a few seconds a surge of new connections (the automated scaling activity) arrives
- * on top of the steady load; the queue fills, calls time out, and the clients retry. The question is what happens
- * after the surge is over: clients that retry at once without backing off (the "latent issue" of the postmortem)
- * keep the device above capacity on their own, and every call it serves has already been given up on (a
- * metastable failure: the trigger is gone, the overload stays); full-jitter backoff with a retry budget lets the
- * queue drain. Judged from the recorded calls and requests by src/check/load.h. */
+ * 003 snippet 4, 001 Kata 4). A fleet of clients calls through a device of finite capacity with a bounded
+ * queue; each call has a timeout. For a few seconds a surge of new connections (the automated scaling
+ * activity) arrives on top of the steady load; the queue fills, calls time out, and the clients retry. The
+ * question is what happens after the surge is over: clients that retry at once without backing off (the
+ * "latent issue" of the postmortem) keep the device above capacity on their own, and every call it serves has
+ * already been given up on (a metastable failure: the trigger is gone, the overload stays); full-jitter
+ * backoff with a retry budget lets the queue drain. Judged from the recorded calls and requests by
+ * src/check/load.h. */
 #include <stdio.h>
 #include <string.h>
 
@@ -31,7 +32,8 @@ struct outcome {
     double offered_tail; /* calls per second reaching the device over the last `tail` */
 };
 
-static void run_config(struct kata_ctx *ctx, const struct params *p, enum config c, bool detail, struct outcome *o)
+static void run_config(struct kata_ctx *ctx, const struct params *p, enum config c, bool detail,
+                       struct outcome *o)
 {
     struct retry_params r = p->r;
     r.policy = c == AS_WAS ? RETRY_FIXED : RETRY_FULL;
@@ -50,11 +52,12 @@ static void run_config(struct kata_ctx *ctx, const struct params *p, enum config
     if (!detail || ctx->quiet)
         return;
     /* The simulated timeline, read back from the record: offered load and goodput per second, every 5 s. */
-    buf_printf(&ctx->text,
-               "\nsimulated timeline (%s; the surge is %.0f-%.0fs; capacity %.0f calls/s; * above capacity):\n"
-               "  %6s %12s %12s\n",
-               config_names[c], (double)r.surge_at / 1e9, (double)(r.surge_at + r.surge) / 1e9, r.capacity, "t",
-               "offered/s", "goodput/s");
+    buf_printf(
+        &ctx->text,
+        "\nsimulated timeline (%s; the surge is %.0f-%.0fs; capacity %.0f calls/s; * above capacity):\n"
+        "  %6s %12s %12s\n",
+        config_names[c], (double)r.surge_at / 1e9, (double)(r.surge_at + r.surge) / 1e9, r.capacity, "t",
+        "offered/s", "goodput/s");
     size_t per_s = (size_t)(1000000000LL / RETRY_BUCKET_NS);
     for (size_t b0 = 0; b0 + per_s <= nb; b0 += 5 * per_s) {
         uint64_t in = 0, good = 0;
@@ -87,13 +90,16 @@ static bool read_params(struct kata_ctx *ctx, struct params *p, int *c)
     if (!kata_get_choice(ctx, k, "config", config_names, c) ||
         !kata_get_double(ctx, k, "rate", 1, 20000, &r->rate) ||
         !kata_get_double(ctx, k, "capacity", 1, 100000, &r->capacity) ||
-        !kata_get_duration(ctx, k, "queue", &r->queue) || !kata_get_duration(ctx, k, "timeout", &r->timeout) ||
+        !kata_get_duration(ctx, k, "queue", &r->queue) ||
+        !kata_get_duration(ctx, k, "timeout", &r->timeout) ||
         !kata_get_int(ctx, k, "attempts", 1, 100, &attempts) ||
-        !kata_get_duration(ctx, k, "surge_at", &r->surge_at) || !kata_get_duration(ctx, k, "surge", &r->surge) ||
+        !kata_get_duration(ctx, k, "surge_at", &r->surge_at) ||
+        !kata_get_duration(ctx, k, "surge", &r->surge) ||
         !kata_get_double(ctx, k, "surge_rate", 0, 100000, &r->surge_rate) ||
         !kata_get_duration(ctx, k, "base", &r->base) || !kata_get_duration(ctx, k, "cap", &r->cap) ||
         !kata_get_double(ctx, k, "budget", 0.001, 10, &p->budget) ||
-        !kata_get_dist(ctx, k, "latency", &r->latency) || !kata_get_duration(ctx, k, "duration", &r->duration) ||
+        !kata_get_dist(ctx, k, "latency", &r->latency) ||
+        !kata_get_duration(ctx, k, "duration", &r->duration) ||
         !kata_get_duration(ctx, k, "recovery", &r->bound) || !kata_get_duration(ctx, k, "tail", &p->tail))
         return false;
     r->attempts = (int)attempts;
@@ -119,27 +125,29 @@ static int aws_run(struct kata_ctx *ctx)
     struct outcome o;
     char rec[24];
     if (!ctx->quiet) {
-        buf_printf(&ctx->text,
-                   "the same surge under each configuration (%.0f requests/s steady, +%.0f/s for %.0fs from %.0fs; "
-                   "capacity %.0f calls/s, queue %.0fs of work, timeout %.1fs, %d attempts):\n"
-                   "  %-16s %9s %9s %8s %11s %11s %11s\n",
-                   r->rate, r->surge_rate, (double)r->surge / 1e9, (double)r->surge_at / 1e9, r->capacity,
-                   (double)r->queue / 1e9, (double)r->timeout / 1e9, r->attempts, "config", "peak/cap", "ampl.",
-                   "success", "back <cap", "offered/s*", "goodput/s*");
+        buf_printf(
+            &ctx->text,
+            "the same surge under each configuration (%.0f requests/s steady, +%.0f/s for %.0fs from %.0fs; "
+            "capacity %.0f calls/s, queue %.0fs of work, timeout %.1fs, %d attempts):\n"
+            "  %-16s %9s %9s %8s %11s %11s %11s\n",
+            r->rate, r->surge_rate, (double)r->surge / 1e9, (double)r->surge_at / 1e9, r->capacity,
+            (double)r->queue / 1e9, (double)r->timeout / 1e9, r->attempts, "config", "peak/cap", "ampl.",
+            "success", "back <cap", "offered/s*", "goodput/s*");
         for (int i = 0; i < NCONFIGS; i++) {
             run_config(ctx, &p, (enum config)i, false, &o);
             const struct load_report *rep = &o.res.rep;
             bool healthy = rep->recovered && rep->recovery_ns <= r->bound && o.goodput_tail >= 0.9 * r->rate;
             buf_printf(&ctx->text, "  %-16s %9.2f %9.2f %7.1f%% %11s %11.0f %11.0f  %s\n", config_names[i],
                        rep->peak_over_capacity, rep->amplification, 100 * rep->success_rate,
-                       recovery(rec, sizeof(rec), rep),
-                       o.offered_tail, o.goodput_tail, healthy ? "recovers" : "STAYS DOWN");
+                       recovery(rec, sizeof(rec), rep), o.offered_tail, o.goodput_tail,
+                       healthy ? "recovers" : "STAYS DOWN");
             load_report_close(&o.res.rep);
         }
-        buf_printf(&ctx->text,
-                   "  (ampl.: calls per request; back <cap: from the surge's end until the offered load stays under "
-                   "capacity; * over the run's last %.0fs)\n",
-                   (double)p.tail / 1e9);
+        buf_printf(
+            &ctx->text,
+            "  (ampl.: calls per request; back <cap: from the surge's end until the offered load stays under "
+            "capacity; * over the run's last %.0fs)\n",
+            (double)p.tail / 1e9);
     }
     run_config(ctx, &p, (enum config)c, true, &o);
     const struct load_report *rep = &o.res.rep;
@@ -149,9 +157,10 @@ static int aws_run(struct kata_ctx *ctx)
     kata_check(ctx, "load-recovers-after-surge", rep->recovered && rep->recovery_ns <= r->bound,
                "offered load under capacity for good: %s (bound %.1fs)%s", when, (double)r->bound / 1e9,
                rep->recovered ? "" : "; the trigger is gone and the retries keep the device overloaded");
-    kata_check(ctx, "goodput-recovers", o.goodput_tail >= 0.9 * r->rate,
-               "%.0f requests/s succeed over the last %.0fs against %.0f/s offered by the clients (need 90%%)",
-               o.goodput_tail, (double)p.tail / 1e9, r->rate);
+    kata_check(
+        ctx, "goodput-recovers", o.goodput_tail >= 0.9 * r->rate,
+        "%.0f requests/s succeed over the last %.0fs against %.0f/s offered by the clients (need 90%%)",
+        o.goodput_tail, (double)p.tail / 1e9, r->rate);
     kata_figure(ctx, "peak_over_capacity", rep->peak_over_capacity);
     kata_figure(ctx, "amplification", rep->amplification);
     kata_figure(ctx, "success_rate", rep->success_rate);
@@ -185,16 +194,19 @@ static const struct kata_param params[] = {
 
 const struct kata replay_aws_2021_scenario = {
     .name = "aws-2021",
-    .summary = "AWS us-east-1, 7 December 2021: a connection surge, clients that do not back off, congestion that "
-               "outlives its trigger",
+    .summary =
+        "AWS us-east-1, 7 December 2021: a connection surge, clients that do not back off, congestion that "
+        "outlives its trigger",
     .drill = "001 Kata 4 (outage postmortem analysis); 003 snippet 4 (the retry policy)",
     .time_limit = "60 minutes per postmortem",
     .repeat_until = "you can spot a distributed-systems concept in any outage narrative without rereading",
-    .what = "A metastable failure: a short surge pushes a device past its capacity, calls time out, and clients that "
+    .what = "A metastable failure: a short surge pushes a device past its capacity, calls time out, and "
+            "clients that "
             "retry at once keep it past capacity after the surge is over; the device serves only calls whose "
             "clients have given up, so goodput stays near zero with the trigger gone.",
-    .reading = "The table runs the same surge under each configuration; the timeline shows the chosen one's offered "
-               "load and goodput per second, read back from the recorded calls.",
+    .reading =
+        "The table runs the same surge under each configuration; the timeline shows the chosen one's offered "
+        "load and goodput per second, read back from the recorded calls.",
     .params = params,
     .nparams = (int)(sizeof(params) / sizeof(params[0])),
     .run = aws_run,
@@ -221,14 +233,16 @@ const struct replay replay_aws_2021 = {
         "after      the root cause: a latent defect kept these clients from backing off as designed; the\n"
         "           code path had run for years, and this scaling activity was the first to expose it;\n"
         "           AWS turns off the scaling activities until the fix is deployed\n",
-    .concepts = "metastable failure (the overload outlives its trigger); retries as load amplification; timeouts "
-                "shorter than the queueing delay (work done for clients that already gave up); exponential backoff "
-                "with jitter and retry budgets; fallacies 'bandwidth is infinite' and 'latency is zero'; monitoring "
-                "that shares the fate of what it monitors",
-    .prevented = "clients that back off (full-jitter exponential backoff) and spend at most a budget of retries "
-                 "(here 10% of first attempts): after the surge the device drains its queue and goodput returns. "
-                 "The cost: during the surge some requests fail fast instead of retrying, and backoff alone is not "
-                 "enough when the timeout, not the sleep, sets the pace of retries.",
+    .concepts =
+        "metastable failure (the overload outlives its trigger); retries as load amplification; timeouts "
+        "shorter than the queueing delay (work done for clients that already gave up); exponential backoff "
+        "with jitter and retry budgets; fallacies 'bandwidth is infinite' and 'latency is zero'; monitoring "
+        "that shares the fate of what it monitors",
+    .prevented =
+        "clients that back off (full-jitter exponential backoff) and spend at most a budget of retries "
+        "(here 10% of first attempts): after the surge the device drains its queue and goodput returns. "
+        "The cost: during the surge some requests fail fast instead of retrying, and backoff alone is not "
+        "enough when the timeout, not the sleep, sets the pace of retries.",
     .prevent_config = "backoff-budget",
     .scenario = &replay_aws_2021_scenario,
 };

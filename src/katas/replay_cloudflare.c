@@ -1,14 +1,14 @@
-/* Replay `cloudflare-2020`: Cloudflare's control-plane incident of 2 November 2020 rebuilt on the simulator (001
- * Kata 4, 001 Kata 2). A three-node Raft cluster (etcd) with node3 leading and a client writing through the
- * leader. A failing switch cuts node1 from node3 in both directions while node2 still reaches both. Figure 2 Raft
- * (as-was): node1 hears no heartbeats, times out, and asks node2 for votes in a higher term; node2 cannot vote
- * for node1's stale log, but adopts the term, refuses the leader's next AppendEntries, and the leader steps down;
- * every leader node1 cannot hear is deposed the same way. The configurations that would have prevented it are
- * etcd's two options (Ongaro's thesis, 9.6 and 6.2 / 4.2.3): PreVote (a node asks whether it could win before
- * raising its term) and CheckQuorum (a follower that heard from its leader within the election timeout ignores
- * vote requests; a leader without a majority steps down). The judge reads the recorded history: leaders elected
- * after the fault began (a leader that reaches a majority should never be deposed) and the longest time with
- * writes offered and none committed. */
+/* Replay `cloudflare-2020`: Cloudflare's control-plane incident of 2 November 2020 rebuilt on the simulator
+ * (001 Kata 4, 001 Kata 2). A three-node Raft cluster (etcd) with node3 leading and a client writing through
+ * the leader. A failing switch cuts node1 from node3 in both directions while node2 still reaches both.
+ * Figure 2 Raft (as-was): node1 hears no heartbeats, times out, and asks node2 for votes in a higher term;
+ * node2 cannot vote for node1's stale log, but adopts the term, refuses the leader's next AppendEntries, and
+ * the leader steps down; every leader node1 cannot hear is deposed the same way. The configurations that
+ * would have prevented it are etcd's two options (Ongaro's thesis, 9.6 and 6.2 / 4.2.3): PreVote (a node asks
+ * whether it could win before raising its term) and CheckQuorum (a follower that heard from its leader within
+ * the election timeout ignores vote requests; a leader without a majority steps down). The judge reads the
+ * recorded history: leaders elected after the fault began (a leader that reaches a majority should never be
+ * deposed) and the longest time with writes offered and none committed. */
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -120,7 +120,8 @@ static void send(struct sim *s, int from, int to, int type, const struct msg *m)
 
 static void arm(struct sim *s, struct world *w, int id)
 {
-    /* etcd draws the timeout from [election, 2 x election); a pending timer re-arms itself if the deadline moved */
+    /* etcd draws the timeout from [election, 2 x election); a pending timer re-arms itself if the deadline
+     * moved */
     struct rnode *r = &w->nd[id];
     sim_time d = rng_range(sim_rng(s, id), w->p->election, 2 * w->p->election - 1);
     r->deadline = s->now + d;
@@ -147,8 +148,8 @@ static void observe_term(struct sim *s, struct world *w, int id, int64_t term)
         return;
     if (r->role == LEADER) {
         record(&w->stepdowns, &w->nstepdowns, &w->stepdowns_cap, s->now, id, r->term);
-        kata_tl(&w->tl, s->now, "%s steps down: term %lld is over (saw %lld)", node_name[id], (long long)r->term,
-                (long long)term);
+        kata_tl(&w->tl, s->now, "%s steps down: term %lld is over (saw %lld)", node_name[id],
+                (long long)r->term, (long long)term);
         trace_event(s->trace, s->now, id, "step-down", "\"term\":%lld", (long long)r->term);
         arm(s, w, id);
     } else if (id == 1) {
@@ -224,7 +225,8 @@ static void start_election(struct sim *s, struct world *w, int id)
     ask_votes(s, w, id, M_VOTE, r->term);
 }
 
-/* Thesis 9.6: before raising its term a node asks whether a majority would vote for it; the term stays put. */
+/* Thesis 9.6: before raising its term a node asks whether a majority would vote for it; the term stays put.
+ */
 static void start_prevote(struct sim *s, struct world *w, int id)
 {
     struct rnode *r = &w->nd[id];
@@ -400,7 +402,8 @@ static void on_message(struct sim *s, node_id self, const struct sim_msg *sm)
     }
 }
 
-/* Thesis 6.2 (CheckQuorum): a leader that has not heard from a majority within an election timeout steps down. */
+/* Thesis 6.2 (CheckQuorum): a leader that has not heard from a majority within an election timeout steps
+ * down. */
 static void check_quorum(struct sim *s, struct world *w, int id)
 {
     struct rnode *r = &w->nd[id];
@@ -525,7 +528,8 @@ static void judge(const struct world *w, sim_time from, sim_time end, sim_time m
         o->max_term = w->nd[i].term > o->max_term ? w->nd[i].term : o->max_term;
 }
 
-static void run_config(struct kata_ctx *ctx, const struct params *p, enum config c, bool detail, struct outcome *o)
+static void run_config(struct kata_ctx *ctx, const struct params *p, enum config c, bool detail,
+                       struct outcome *o)
 {
     struct world *w = xcalloc(1, sizeof(*w));
     w->p = p;
@@ -546,7 +550,8 @@ static void run_config(struct kata_ctx *ctx, const struct params *p, enum config
     if (!p->writes)
         o->longest_stall = o->stalled = 0; /* nothing offered, nothing to wait for */
     if (w->tl.on)
-        buf_printf(&ctx->text, "\nsimulated timeline (%s; the switch fails at %.0fs and is fixed at %.0fs):\n%s",
+        buf_printf(&ctx->text,
+                   "\nsimulated timeline (%s; the switch fails at %.0fs and is fixed at %.0fs):\n%s",
                    config_names[c], (double)p->fault_at / 1e9, (double)(p->fault_at + p->fault) / 1e9,
                    w->tl.text.data ? w->tl.text.data : "");
     sim_close(&s);
@@ -566,9 +571,11 @@ static bool read_params(struct kata_ctx *ctx, struct params *p, int *c)
     if (!kata_get_choice(ctx, k, "config", config_names, c) ||
         !kata_get_duration(ctx, k, "election", &p->election) ||
         !kata_get_duration(ctx, k, "heartbeat", &p->heartbeat) ||
-        !kata_get_duration(ctx, k, "fault_at", &p->fault_at) || !kata_get_duration(ctx, k, "fault", &p->fault) ||
-        !kata_get_duration(ctx, k, "after", &p->after) || !kata_get_duration(ctx, k, "max_stall", &p->max_stall) ||
-        !kata_get_int(ctx, k, "writes", 0, 1000, &p->writes) || !kata_get_dist(ctx, k, "latency", &p->latency))
+        !kata_get_duration(ctx, k, "fault_at", &p->fault_at) ||
+        !kata_get_duration(ctx, k, "fault", &p->fault) || !kata_get_duration(ctx, k, "after", &p->after) ||
+        !kata_get_duration(ctx, k, "max_stall", &p->max_stall) ||
+        !kata_get_int(ctx, k, "writes", 0, 1000, &p->writes) ||
+        !kata_get_dist(ctx, k, "latency", &p->latency))
         return false;
     if (p->heartbeat <= 0 || p->election < 2 * p->heartbeat || p->fault <= 0 || p->fault_at < p->election ||
         p->max_stall <= 0 || p->fault_at + p->fault + p->after > 3600 * NS_PER_S) {
@@ -588,22 +595,25 @@ static int cloudflare_run(struct kata_ctx *ctx)
         return -1;
     struct outcome o;
     if (!ctx->quiet) {
-        buf_printf(&ctx->text,
-                   "the same fault under each configuration (node1<->node3 cut for %.0fs; election timeout %.0f-"
-                   "%.0fms, heartbeat %.0fms, %ld writes/s):\n  %-20s %8s %9s %9s %12s %12s\n",
-                   (double)p.fault / 1e9, (double)p.election / 1e6, 2 * (double)p.election / 1e6,
-                   (double)p.heartbeat / 1e6, p.writes, "config", "leaders", "deposed", "max_term", "longest_s",
-                   "stalled_s");
+        buf_printf(
+            &ctx->text,
+            "the same fault under each configuration (node1<->node3 cut for %.0fs; election timeout %.0f-"
+            "%.0fms, heartbeat %.0fms, %ld writes/s):\n  %-20s %8s %9s %9s %12s %12s\n",
+            (double)p.fault / 1e9, (double)p.election / 1e6, 2 * (double)p.election / 1e6,
+            (double)p.heartbeat / 1e6, p.writes, "config", "leaders", "deposed", "max_term", "longest_s",
+            "stalled_s");
         for (int i = 0; i < NCONFIGS; i++) {
             run_config(ctx, &p, (enum config)i, false, &o);
-            buf_printf(&ctx->text, "  %-20s %8zu %9zu %9lld %12.2f %12.2f  %s\n", config_names[i], o.leader_changes,
-                       o.stepdowns, (long long)o.max_term, (double)o.longest_stall / 1e9, (double)o.stalled / 1e9,
-                       o.leader_changes ? "LEADER LOST" : "leader stays");
+            buf_printf(&ctx->text, "  %-20s %8zu %9zu %9lld %12.2f %12.2f  %s\n", config_names[i],
+                       o.leader_changes, o.stepdowns, (long long)o.max_term, (double)o.longest_stall / 1e9,
+                       (double)o.stalled / 1e9, o.leader_changes ? "LEADER LOST" : "leader stays");
         }
-        buf_printf(&ctx->text,
-                   "  (leaders: elected after the fault began; deposed: leaders that stepped down; longest_s: longest "
-                   "time with writes offered and none committed; stalled_s: the sum of such gaps over %.1fs)\n",
-                   (double)p.max_stall / 1e9);
+        buf_printf(
+            &ctx->text,
+            "  (leaders: elected after the fault began; deposed: leaders that stepped down; longest_s: "
+            "longest "
+            "time with writes offered and none committed; stalled_s: the sum of such gaps over %.1fs)\n",
+            (double)p.max_stall / 1e9);
     }
     run_config(ctx, &p, (enum config)c, true, &o);
     kata_check(ctx, "leader-stays", o.leader_changes == 0,
@@ -611,7 +621,8 @@ static int cloudflare_run(struct kata_ctx *ctx)
                "majority (node2)",
                o.leader_changes, o.stepdowns);
     kata_check(ctx, "writes-keep-committing", o.longest_stall <= p.max_stall,
-               "longest time with writes offered and none committed: %.2fs (bound %.2fs); %zu of %zu writes committed",
+               "longest time with writes offered and none committed: %.2fs (bound %.2fs); %zu of %zu writes "
+               "committed",
                (double)o.longest_stall / 1e9, (double)p.max_stall / 1e9, o.committed, o.writes);
     kata_figure(ctx, "leaders_elected", (double)o.leader_changes);
     kata_figure(ctx, "leaders_deposed", (double)o.stepdowns);
@@ -623,27 +634,32 @@ static int cloudflare_run(struct kata_ctx *ctx)
 
 static const struct kata_param params[] = {
     {"config", "as-was",
-     "as-was (Raft as in Figure 2) | prevote (etcd --pre-vote alone) | checkquorum (etcd CheckQuorum alone) | "
+     "as-was (Raft as in Figure 2) | prevote (etcd --pre-vote alone) | checkquorum (etcd CheckQuorum alone) "
+     "| "
      "prevote-checkquorum (both)"},
-    {"election", "1000ms", "minimum election timeout; each timeout is drawn from [election, 2 x election) (etcd's "
-                           "default)"},
+    {"election", "1000ms",
+     "minimum election timeout; each timeout is drawn from [election, 2 x election) (etcd's "
+     "default)"},
     {"heartbeat", "100ms", "leader heartbeat interval (etcd's default)"},
     {"fault_at", "10s", "when the switch starts dropping node1<->node3 (14:43 UTC in the postmortem)"},
     {"fault", "60s", "how long it drops them (the model's figure)"},
     {"after", "20s", "how long the run goes on after the switch is fixed"},
     {"writes", "10", "client writes per second (0: an idle cluster)"},
-    {"max_stall", "500ms", "writes-keep-committing: the longest allowed time with writes offered and none committed"},
+    {"max_stall", "500ms",
+     "writes-keep-committing: the longest allowed time with writes offered and none committed"},
     {"latency", "uniform:1ms,2ms", "one-way latency between any two nodes"},
 };
 
 const struct kata replay_cloudflare_2020_scenario = {
     .name = "cloudflare-2020",
-    .summary = "Cloudflare, 2 November 2020: a switch cuts one etcd node from the leader; Raft without PreVote and "
-               "CheckQuorum keeps losing its leader",
+    .summary =
+        "Cloudflare, 2 November 2020: a switch cuts one etcd node from the leader; Raft without PreVote and "
+        "CheckQuorum keeps losing its leader",
     .drill = "001 Kata 4 (outage postmortem analysis); 001 Kata 2 (leader election)",
     .time_limit = "60 minutes per postmortem",
     .repeat_until = "you can spot a distributed-systems concept in any outage narrative without rereading",
-    .what = "A partial partition: node1 cannot reach the leader while node2 reaches both. Raft as in Figure 2 lets "
+    .what = "A partial partition: node1 cannot reach the leader while node2 reaches both. Raft as in Figure "
+            "2 lets "
             "node1's timeouts depose a leader that a majority can reach; PreVote and CheckQuorum keep it.",
     .reading = "The table runs the same fault under each configuration; the timeline follows the chosen one.",
     .params = params,
@@ -654,9 +670,11 @@ const struct kata replay_cloudflare_2020_scenario = {
 const struct replay replay_cloudflare_2020 = {
     .name = "cloudflare-2020",
     .title = "Cloudflare, 2 November 2020: API and dashboard impaired for 6 hours 33 minutes",
-    .source = "Cloudflare's \"A Byzantine failure in the real world\" (blog.cloudflare.com, 27 November 2020)",
+    .source =
+        "Cloudflare's \"A Byzantine failure in the real world\" (blog.cloudflare.com, 27 November 2020)",
     .timeline =
-        "14:43 UTC  a switch in a control-plane rack half fails: it keeps running its routing protocols while\n"
+        "14:43 UTC  a switch in a control-plane rack half fails: it keeps running its routing protocols "
+        "while\n"
         "           dropping part of the traffic it should forward, so nothing declares it down\n"
         "           etcd node 1 can no longer reach node 3, the leader; node 2 still reaches both\n"
         "           node 1, hearing no leader, keeps calling elections in ever higher terms; node 2 keeps\n"
@@ -674,17 +692,19 @@ const struct replay replay_cloudflare_2020 = {
         "           33 minutes of API and dashboard impact; Cloudflare's edge was not affected\n"
         "after      automatic promotion is made less eager, the full-rebuild defect is fixed, and the\n"
         "           session system is redesigned so it can serve from either data centre\n",
-    .concepts = "partial network failure (a gray failure: the switch is up for its neighbours and down for some "
-                "traffic); nodes with different views of who is reachable (the postmortem calls it Byzantine; in "
-                "the model it is an omission fault); Raft leader election and its liveness under partial "
-                "partitions; PreVote and CheckQuorum (leader stickiness); a coordination service as a shared "
-                "dependency whose loss cascades into database failover",
-    .prevented = "etcd with PreVote and CheckQuorum (Ongaro's thesis 9.6, 6.2 and 4.2.3): node1 cannot win a "
-                 "pre-vote while node2 still hears its leader, so it never raises the term and node3 keeps "
-                 "leading; writes go on. Either option alone falls short in the model: CheckQuorum alone lets "
-                 "node1's term run up and depose the leader the moment the switch is fixed; PreVote alone depends "
-                 "on node1's log falling behind (try --param writes=0). The cost: an election waits for a pre-vote "
-                 "round trip.",
+    .concepts =
+        "partial network failure (a gray failure: the switch is up for its neighbours and down for some "
+        "traffic); nodes with different views of who is reachable (the postmortem calls it Byzantine; in "
+        "the model it is an omission fault); Raft leader election and its liveness under partial "
+        "partitions; PreVote and CheckQuorum (leader stickiness); a coordination service as a shared "
+        "dependency whose loss cascades into database failover",
+    .prevented =
+        "etcd with PreVote and CheckQuorum (Ongaro's thesis 9.6, 6.2 and 4.2.3): node1 cannot win a "
+        "pre-vote while node2 still hears its leader, so it never raises the term and node3 keeps "
+        "leading; writes go on. Either option alone falls short in the model: CheckQuorum alone lets "
+        "node1's term run up and depose the leader the moment the switch is fixed; PreVote alone depends "
+        "on node1's log falling behind (try --param writes=0). The cost: an election waits for a pre-vote "
+        "round trip.",
     .prevent_config = "prevote-checkquorum",
     .scenario = &replay_cloudflare_2020_scenario,
 };

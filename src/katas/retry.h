@@ -1,8 +1,8 @@
 /* The retry-storm simulator shared by kata `retry` and replay `aws-2021`: Poisson requests from a fleet of
- * callers, each call with a timeout and retried by a policy (Brooker, "Exponential Backoff And Jitter"), against
- * a downstream serving `capacity` calls per second from a bounded FIFO queue. Two triggers: a blip (the
- * downstream stops answering) and a surge (extra requests arrive for a while). Every call reaching the downstream
- * and every request is recorded and judged by src/check/load.h. */
+ * callers, each call with a timeout and retried by a policy (Brooker, "Exponential Backoff And Jitter"),
+ * against a downstream serving `capacity` calls per second from a bounded FIFO queue. Two triggers: a blip
+ * (the downstream stops answering) and a surge (extra requests arrive for a while). Every call reaching the
+ * downstream and every request is recorded and judged by src/check/load.h. */
 #ifndef DKATA_RETRY_H
 #define DKATA_RETRY_H
 #include <stdint.h>
@@ -35,8 +35,8 @@ struct retry_result {
 /* The bucket of the recorded load (calls per bucket, judged per bucket). */
 #define RETRY_BUCKET_NS (100 * 1000 * 1000LL)
 
-/* Runs p on a simulator seeded from ctx->seed (ctx's bugs apply: no-budget-debit, attempts-reset); trace may be
- * NULL. The recovery rule is judged from the end of the later trigger (blip or surge). */
+/* Runs p on a simulator seeded from ctx->seed (ctx's bugs apply: no-budget-debit, attempts-reset); trace may
+ * be NULL. The recovery rule is judged from the end of the later trigger (blip or surge). */
 void retry_simulate(const struct retry_params *p, const struct kata_ctx *ctx, struct trace *trace,
                     struct retry_result *out);
 
