@@ -89,6 +89,8 @@ struct world {
     struct event *leaders, *stepdowns;
     size_t nleaders, leaders_cap, nstepdowns, stepdowns_cap;
     struct kata_timeline tl;
+    int timeouts[N]; /* shown in the timeline: the first few of each node's, not the hundreds of a long fault
+                      */
 };
 
 static int majority(void)
@@ -152,9 +154,9 @@ static void observe_term(struct sim *s, struct world *w, int id, int64_t term)
                 (long long)r->term, (long long)term);
         trace_event(s->trace, s->now, id, "step-down", "\"term\":%lld", (long long)r->term);
         arm(s, w, id);
-    } else if (id == 1) {
-        kata_tl(&w->tl, s->now, "node2 adopts term %lld: from now on it refuses the old leader's appends",
-                (long long)term);
+    } else if (r->leader >= 0 && r->leader != id) {
+        kata_tl(&w->tl, s->now, "%s adopts term %lld: from now on it refuses %s's appends", node_name[id],
+                (long long)term, node_name[r->leader]);
     }
     r->term = term;
     r->voted_for = -1;
@@ -210,6 +212,15 @@ static void ask_votes(struct sim *s, struct world *w, int id, int type, int64_t 
             send(s, id, p, type, &m);
 }
 
+/* Whether this timeout goes into the timeline: a node's first three do, then one line says it goes on. */
+static bool shown(struct sim *s, struct world *w, int id)
+{
+    if (++w->timeouts[id] == 4)
+        kata_tl(&w->tl, s->now, "%s keeps timing out every %.0f-%.0fs (not shown further)", node_name[id],
+                (double)w->p->election / 1e9, 2 * (double)w->p->election / 1e9);
+    return w->timeouts[id] < 4;
+}
+
 static void start_election(struct sim *s, struct world *w, int id)
 {
     struct rnode *r = &w->nd[id];
@@ -219,7 +230,8 @@ static void start_election(struct sim *s, struct world *w, int id)
     r->votes = 1u << id;
     r->leader = -1;
     r->prevoting = false;
-    kata_tl(&w->tl, s->now, "%s times out: candidate for term %lld", node_name[id], (long long)r->term);
+    if (shown(s, w, id))
+        kata_tl(&w->tl, s->now, "%s times out: candidate for term %lld", node_name[id], (long long)r->term);
     trace_event(s->trace, s->now, id, "candidate", "\"term\":%lld", (long long)r->term);
     arm(s, w, id);
     ask_votes(s, w, id, M_VOTE, r->term);
@@ -232,8 +244,9 @@ static void start_prevote(struct sim *s, struct world *w, int id)
     struct rnode *r = &w->nd[id];
     r->prevoting = true;
     r->prevotes = 1u << id;
-    kata_tl(&w->tl, s->now, "%s times out: pre-vote for term %lld (its own term stays %lld)", node_name[id],
-            (long long)r->term + 1, (long long)r->term);
+    if (shown(s, w, id))
+        kata_tl(&w->tl, s->now, "%s times out: pre-vote for term %lld (its own term stays %lld)",
+                node_name[id], (long long)r->term + 1, (long long)r->term);
     trace_event(s->trace, s->now, id, "pre-candidate", "\"term\":%lld", (long long)r->term + 1);
     arm(s, w, id);
     ask_votes(s, w, id, M_PREVOTE, r->term + 1);
