@@ -37,6 +37,10 @@ int load_check(const struct load_call *calls, size_t ncalls, const struct load_r
         return -1;
     r->nbuckets = (size_t)((spec->end + spec->bucket_ns - 1) / spec->bucket_ns);
     r->per_bucket = xcalloc(r->nbuckets + 1, sizeof(*r->per_bucket));
+    r->ok_per_bucket = xcalloc(r->nbuckets + 1, sizeof(*r->ok_per_bucket));
+    for (size_t i = 0; i < nreqs; i++)
+        if (reqs[i].ok && reqs[i].end >= 0 && (size_t)(reqs[i].end / spec->bucket_ns) < r->nbuckets)
+            r->ok_per_bucket[reqs[i].end / spec->bucket_ns]++;
     uint16_t *made = xcalloc(nreqs + 1, sizeof(*made));
     uint64_t firsts = 0;
     for (size_t i = 0; i < ncalls; i++) {
@@ -106,7 +110,8 @@ int load_check(const struct load_call *calls, size_t ncalls, const struct load_r
 void load_report_close(struct load_report *r)
 {
     free(r->per_bucket);
-    r->per_bucket = NULL;
+    free(r->ok_per_bucket);
+    r->per_bucket = r->ok_per_bucket = NULL;
 }
 
 int load_occ_check(const struct occ_commit *c, size_t n, int nclients, int *missing, char *why, size_t whylen)

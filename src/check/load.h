@@ -40,6 +40,7 @@ struct load_spec {
 
 struct load_report {
     uint32_t *per_bucket; /* calls reaching the downstream per bucket; owned, nbuckets */
+    uint32_t *ok_per_bucket; /* requests that finished ok per bucket (goodput); owned, nbuckets */
     size_t nbuckets;
     uint32_t peak;
     double peak_over_capacity, amplification, success_rate;

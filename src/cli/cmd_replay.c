@@ -15,7 +15,7 @@ static void replay_list(void)
     const struct replay *const *all = replay_all(&n);
     printf("outage replays ('dkata replay NAME'):\n");
     for (int i = 0; i < n; i++)
-        printf("  %-14s %s\n", all[i]->name, all[i]->title);
+        printf("  %-16s %s\n", all[i]->name, all[i]->title);
 }
 
 /* Runs the scenario with config; returns the number of failed checks, or -1 on bad parameters. */

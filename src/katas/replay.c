@@ -11,6 +11,8 @@
 extern const struct kata replay_github_2018;
 extern const struct replay replay_gitlab_2017;
 extern const struct replay replay_s3_2017;
+extern const struct replay replay_cloudflare_2020;
+extern const struct replay replay_aws_2021;
 
 static const struct replay github_2018 = {
     .name = "github-2018",
@@ -47,7 +49,8 @@ static const struct replay github_2018 = {
     .scenario = &replay_github_2018,
 };
 
-static const struct replay *const replays[] = {&github_2018, &replay_gitlab_2017, &replay_s3_2017};
+static const struct replay *const replays[] = {&github_2018, &replay_gitlab_2017, &replay_s3_2017,
+                                                   &replay_cloudflare_2020, &replay_aws_2021};
 
 const struct replay *const *replay_all(int *n)
 {

@@ -11,28 +11,20 @@
 #include "core/sim.h"
 #include "core/units.h"
 #include "katas/kata.h"
+#include "katas/retry.h"
 #include "report/svg.h"
 
 #define MS NS_PER_MS
 #define SERVER 0
 #define FLEET 1
-#define BUCKET (100 * MS)
+#define BUCKET RETRY_BUCKET_NS
 
 extern const struct kata kata_retry;
 
-enum policy { P_FIXED, P_EXPO, P_FULL, P_EQUAL, P_DECORR, NPOLICIES };
-static const char *const policy_names[] = {"fixed", "expo", "full-jitter", "equal-jitter", "decorrelated-jitter",
-                                           NULL};
+const char *const retry_policy_names[] = {"fixed", "expo", "full-jitter", "equal-jitter", "decorrelated-jitter",
+                                          NULL};
 enum { M_CALL = 1, M_OK };
 enum { T_DONE = 1, T_TIMEOUT, T_RETRY };
-
-struct rparams {
-    int policy, attempts;
-    int64_t fixed, base, cap, timeout, blip_at, blip, duration, queue, bound;
-    double rate, capacity, budget; /* rate: requests per second (all callers); capacity: calls per second */
-    long callers;
-    struct dist latency;
-};
 
 struct request {
     int64_t start, end;
@@ -47,9 +39,9 @@ struct qentry {
 };
 
 struct rworld {
-    const struct rparams *p;
+    const struct retry_params *p;
     bool bug_no_debit, bug_attempts_reset;
-    struct rng arrivals, jitter;
+    struct rng arrivals, jitter, surge;
     struct request *reqs;
     size_t nreqs, reqs_cap;
     struct load_call *calls;
@@ -73,10 +65,11 @@ static void send_call(struct sim *s, struct rworld *w, uint32_t i)
     sim_timer(s, FLEET, w->p->timeout, T_TIMEOUT, ((uint64_t)i << 32) | r->call);
 }
 
+/* A new request (arg 0: the steady fleet; 1: the surge, drawn from its own stream so the steady arrivals are
+ * the same with or without it). */
 static void arrival(struct sim *s, void *ptr, uint64_t arg)
 {
     (void)ptr;
-    (void)arg;
     struct rworld *w = s->user;
     XGROW(w->reqs, w->reqs_cap, w->nreqs + 1);
     uint32_t i = (uint32_t)w->nreqs++;
@@ -86,6 +79,12 @@ static void arrival(struct sim *s, void *ptr, uint64_t arg)
         w->tokens = w->tokens + w->p->budget > burst ? burst : w->tokens + w->p->budget;
     }
     send_call(s, w, i);
+    if (arg) {
+        int64_t gap = (int64_t)rng_exponential(&w->surge, 1e9 / w->p->surge_rate);
+        if (s->now + gap < w->p->surge_at + w->p->surge)
+            sim_at(s, s->now + gap, arrival, NULL, 1);
+        return;
+    }
     int64_t gap = (int64_t)rng_exponential(&w->arrivals, 1e9 / w->p->rate);
     if (s->now + gap < w->p->duration)
         sim_at(s, s->now + gap, arrival, NULL, 0);
@@ -102,18 +101,18 @@ static void finish(struct rworld *w, struct sim *s, uint32_t i, bool ok)
 
 /* Brooker's policies; n is the number of retries made so far (0 before the first); *prev is the last sleep
  * (decorrelated jitter). */
-static int64_t backoff(const struct rparams *p, struct rng *jitter, int64_t *prev, int n)
+static int64_t backoff(const struct retry_params *p, struct rng *jitter, int64_t *prev, int n)
 {
     double exp = (double)p->base * ldexp(1.0, n > 60 ? 60 : n);
     double v = exp < (double)p->cap ? exp : (double)p->cap;
     switch (p->policy) {
-    case P_FIXED:
+    case RETRY_FIXED:
         return p->fixed;
-    case P_EXPO:
+    case RETRY_EXPO:
         return (int64_t)v;
-    case P_FULL:
+    case RETRY_FULL:
         return (int64_t)(rng_unit(jitter) * v);
-    case P_EQUAL:
+    case RETRY_EQUAL:
         return (int64_t)(v / 2 + rng_unit(jitter) * v / 2);
     default: { /* decorrelated: sleep = min(cap, random_between(base, sleep * 3)) */
         double hi = (double)*prev * 3;
@@ -213,12 +212,8 @@ static void on_timer(struct sim *s, node_id self, int kind, uint64_t arg)
 
 /* ---- one run ---- */
 
-struct rresult {
-    struct load_report rep;
-    int violations;
-};
-
-static void simulate(const struct rparams *p, const struct kata_ctx *ctx, struct trace *trace, struct rresult *out)
+void retry_simulate(const struct retry_params *p, const struct kata_ctx *ctx, struct trace *trace,
+                    struct retry_result *out)
 {
     struct rworld w = {.p = p};
     w.bug_no_debit = kata_bug_is(ctx, "no-budget-debit");
@@ -232,9 +227,16 @@ static void simulate(const struct rparams *p, const struct kata_ctx *ctx, struct
     s.trace = trace;
     net_set_default(&s, &p->latency, 0, 0);
     sim_at(&s, 0, arrival, NULL, 0);
+    if (p->surge_rate > 0 && p->surge > 0) {
+        rng_stream(&w.surge, ctx->seed, "surge", 0);
+        sim_at(&s, p->surge_at, arrival, NULL, 1);
+    }
     sim_run_until(&s, p->duration);
+    int64_t trigger_end = p->blip_at + p->blip;
+    if (p->surge_rate > 0 && p->surge_at + p->surge > trigger_end)
+        trigger_end = p->surge_at + p->surge;
     struct load_spec spec = {.bucket_ns = BUCKET, .capacity = p->capacity * BUCKET / 1e9,
-                             .blip_end = p->blip_at + p->blip, .end = p->duration, .bound_ns = p->bound,
+                             .blip_end = trigger_end, .end = p->duration, .bound_ns = p->bound,
                              .window = 10, .max_attempts = p->attempts, .budget_ratio = p->budget,
                              .budget_burst = p->budget * p->rate};
     struct load_request *lr = xcalloc(w.nreqs + 1, sizeof(*lr));
@@ -256,7 +258,7 @@ enum { C_READ = 1, C_VERSION, C_CAS, C_RESULT };
 enum { T_BACKOFF = 1 };
 
 struct cworld {
-    const struct rparams *p;
+    const struct retry_params *p;
     struct rng jitter;
     uint64_t version; /* the resource */
     int64_t *prev;    /* per client: last sleep */
@@ -315,7 +317,7 @@ struct cresult {
     char why[160];
 };
 
-static void contend(const struct rparams *p, const struct kata_ctx *ctx, int n, struct cresult *out)
+static void contend(const struct retry_params *p, const struct kata_ctx *ctx, int n, struct cresult *out)
 {
     struct cworld w = {.p = p, .remaining = n};
     w.prev = xcalloc((size_t)n, sizeof(*w.prev));
@@ -341,7 +343,7 @@ static void contend(const struct rparams *p, const struct kata_ctx *ctx, int n, 
     sim_close(&s);
 }
 
-static void contention_run(struct kata_ctx *ctx, struct rparams *p, const int *ns, int nn)
+static void contention_run(struct kata_ctx *ctx, struct retry_params *p, const int *ns, int nn)
 {
     struct buf *t = &ctx->text;
     char lat[96];
@@ -351,8 +353,8 @@ static void contention_run(struct kata_ctx *ctx, struct rparams *p, const int *n
                       "concurrency (read the version, compare-and-set it); a lost race backs off and tries again. "
                       "base %.0fms, cap %.0fms, latency %s\n\n  %5s",
                    (double)p->base / 1e6, (double)p->cap / 1e6, lat, "N");
-    for (int k = 0; k < NPOLICIES && !ctx->quiet; k++)
-        buf_printf(t, " %20.20s", policy_names[k]);
+    for (int k = 0; k < RETRY_NPOLICIES && !ctx->quiet; k++)
+        buf_printf(t, " %20.20s", retry_policy_names[k]);
     if (!ctx->quiet)
         buf_puts(t, "\n        (compare-and-set calls in all / time until every client has written)\n");
     int broken = 0;
@@ -360,13 +362,13 @@ static void contention_run(struct kata_ctx *ctx, struct rparams *p, const int *n
     for (int i = 0; i < nn; i++) {
         if (!ctx->quiet)
             buf_printf(t, "  %5d", ns[i]);
-        for (int k = 0; k < NPOLICIES; k++) {
-            struct rparams q = *p;
+        for (int k = 0; k < RETRY_NPOLICIES; k++) {
+            struct retry_params q = *p;
             q.policy = k;
             struct cresult r;
             contend(&q, ctx, ns[i], &r);
             if (r.violations && !broken++)
-                snprintf(first, sizeof(first), "N=%d %s: %s", ns[i], policy_names[k], r.why);
+                snprintf(first, sizeof(first), "N=%d %s: %s", ns[i], retry_policy_names[k], r.why);
             char cell[40], d[24];
             char left[24];
             snprintf(left, sizeof(left), "%d left", r.unfinished);
@@ -389,13 +391,13 @@ static void contention_run(struct kata_ctx *ctx, struct rparams *p, const int *n
 
 /* ---- parameters ---- */
 
-static bool read_params(struct kata_ctx *ctx, struct rparams *p)
+static bool read_params(struct kata_ctx *ctx, struct retry_params *p)
 {
     const struct kata *k = &kata_retry;
     long attempts;
     char err[256];
     memset(p, 0, sizeof(*p));
-    if (!kata_get_choice(ctx, k, "policy", policy_names, &p->policy) ||
+    if (!kata_get_choice(ctx, k, "policy", retry_policy_names, &p->policy) ||
         !kata_get_int(ctx, k, "attempts", 1, 100, &attempts) || !kata_get_duration(ctx, k, "delay", &p->fixed) ||
         !kata_get_duration(ctx, k, "base", &p->base) || !kata_get_duration(ctx, k, "cap", &p->cap) ||
         !kata_get_double(ctx, k, "budget", 0, 10, &p->budget) ||
@@ -424,7 +426,7 @@ static bool read_params(struct kata_ctx *ctx, struct rparams *p)
 
 /* Swarm testing: fleet size, capacity headroom, the blip, the timeout and latency come from the seed; the
  * policy, its attempts, base, cap and budget stay the caller's. */
-static void draw_params(struct rparams *p, uint64_t seed)
+static void draw_params(struct retry_params *p, uint64_t seed)
 {
     struct rng r;
     rng_stream(&r, seed, "shape", 0);
@@ -454,11 +456,11 @@ static const char *secs(char *out, size_t n, int64_t ns)
 
 struct row {
     char name[40], label[16]; /* label: a short name for the load columns */
-    struct rparams p;
-    struct rresult res;
+    struct retry_params p;
+    struct retry_result res;
 };
 
-static void print_report(struct kata_ctx *ctx, const struct rparams *p, struct row *rows, int nrows)
+static void print_report(struct kata_ctx *ctx, const struct retry_params *p, struct row *rows, int nrows)
 {
     struct buf *t = &ctx->text;
     char lat[96], a[24], b[24], c[24], d[24];
@@ -498,7 +500,7 @@ static void print_report(struct kata_ctx *ctx, const struct rparams *p, struct r
     buf_puts(t, "  (* above capacity)\n");
 }
 
-static void draw(struct buf *b, const struct rparams *p, struct row *rows, int nrows)
+static void draw(struct buf *b, const struct retry_params *p, struct row *rows, int nrows)
 {
     int width = 1100, height = 520, x0 = 70, y0 = 40, ph = 380;
     size_t nb = rows[0].res.rep.nbuckets;
@@ -533,7 +535,7 @@ static void draw(struct buf *b, const struct rparams *p, struct row *rows, int n
     svg_end(b);
 }
 
-static void add_row(struct row *rows, int *n, const struct rparams *base, const struct kata_ctx *ctx, int policy,
+static void add_row(struct row *rows, int *n, const struct retry_params *base, const struct kata_ctx *ctx, int policy,
                     double budget, const char *suffix)
 {
     struct row *r = &rows[(*n)++];
@@ -541,14 +543,14 @@ static void add_row(struct row *rows, int *n, const struct rparams *base, const 
     r->p.policy = policy;
     r->p.budget = budget;
     static const char *const short_names[] = {"fixed", "expo", "full", "equal", "decorr"};
-    snprintf(r->name, sizeof(r->name), "%s%s", policy_names[policy], suffix);
+    snprintf(r->name, sizeof(r->name), "%s%s", retry_policy_names[policy], suffix);
     snprintf(r->label, sizeof(r->label), "%s%s", short_names[policy], budget > 0 ? "+budget" : "");
-    simulate(&r->p, ctx, NULL, &r->res);
+    retry_simulate(&r->p, ctx, NULL, &r->res);
 }
 
 static int retry_run(struct kata_ctx *ctx)
 {
-    struct rparams p;
+    struct retry_params p;
     if (!read_params(ctx, &p))
         return -1;
     if (ctx->nemesis) {
@@ -582,8 +584,8 @@ static int retry_run(struct kata_ctx *ctx)
     }
     if (ctx->random_faults)
         draw_params(&p, ctx->seed);
-    struct rresult mine;
-    simulate(&p, ctx, ctx->trace, &mine);
+    struct retry_result mine;
+    retry_simulate(&p, ctx, ctx->trace, &mine);
     const struct load_report *r = &mine.rep;
     char rec[24];
     kata_check(ctx, "attempts-bounded", r->over_attempts == 0, "%zu request(s) made more than %d calls",
@@ -605,10 +607,10 @@ static int retry_run(struct kata_ctx *ctx)
     if (!ctx->quiet || ctx->svg) {
         struct row rows[8];
         int n = 0;
-        for (int k = 0; k < NPOLICIES; k++)
+        for (int k = 0; k < RETRY_NPOLICIES; k++)
             add_row(rows, &n, &p, ctx, k, 0, "");
-        add_row(rows, &n, &p, ctx, P_FULL, 0.1, " + 10% budget");
-        if (p.budget > 0 && !(p.policy == P_FULL && p.budget == 0.1))
+        add_row(rows, &n, &p, ctx, RETRY_FULL, 0.1, " + 10% budget");
+        if (p.budget > 0 && !(p.policy == RETRY_FULL && p.budget == 0.1))
             add_row(rows, &n, &p, ctx, p.policy, p.budget, " + budget");
         if (!ctx->quiet)
             print_report(ctx, &p, rows, n);

@@ -1,5 +1,5 @@
-/* Unit tests for the load checker: buckets and amplification, over-long retry loops, budget breaches, recovery
- * (in time, late, never) with a smoothing window, and the optimistic-concurrency rules. */
+/* Unit tests for the load checker: buckets, goodput and amplification, over-long retry loops, budget breaches,
+ * recovery (in time, late, never) with a smoothing window, and the optimistic-concurrency rules. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -29,6 +29,9 @@ static void buckets_amplification_and_latency(void **state)
     assert_int_equal(r.per_bucket[0], 2);
     assert_int_equal(r.per_bucket[1], 1);
     assert_int_equal(r.per_bucket[9], 1);
+    assert_int_equal(r.ok_per_bucket[0], 1); /* goodput by end time: request 1 at 25 ms, request 0 at 160 ms */
+    assert_int_equal(r.ok_per_bucket[1], 1);
+    assert_int_equal(r.ok_per_bucket[9], 0); /* request 2 never finished */
     assert_true(r.peak == 2 && r.peak_over_capacity == 1.0);
     assert_true(r.amplification > 1.33 && r.amplification < 1.34);
     assert_int_equal(r.retries, 1);
