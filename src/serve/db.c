@@ -25,7 +25,13 @@ struct db_job {
     int rc;
     sem_t done;
     struct db_job *next;
+    struct db *then_db; /* the next step of a chain (db_then), run once this one is done */
+    db_work_fn *then_fn;
+    bool then_durable;
 };
+
+/* The job whose step this thread is running (for db_then). */
+static _Thread_local struct db_job *current_job;
 
 struct db_group {
     pthread_t writer;
@@ -312,6 +318,62 @@ int db_rollback(struct db *d)
     return db_script(d, d->group ? "ROLLBACK TO op; RELEASE op" : "ROLLBACK");
 }
 
+static void run_step(struct db *d, struct db_job *job)
+{
+    struct db_job *outer = current_job;
+    current_job = job;
+    job->rc = job->fn(d, job->arg, &job->durable);
+    current_job = outer;
+}
+
+static void dispatch(struct db *d, struct db_job *job);
+
+/* A step is over (committed, if it had to wait for the disk): hand the job to its chain's next step, or
+ * wake its caller. */
+static void job_done(struct db_job *job)
+{
+    if (job->rc == 0 && job->then_fn) {
+        struct db *next = job->then_db;
+        job->fn = job->then_fn;
+        job->durable = job->then_durable;
+        job->then_fn = NULL;
+        job->then_db = NULL;
+        job->next = NULL;
+        dispatch(next, job);
+        return;
+    }
+    sem_post(&job->done);
+}
+
+/* Queues the job for d's writer, or without one runs it here under d->mu. */
+static void dispatch(struct db *d, struct db_job *job)
+{
+    struct db_group *g = d->group;
+    if (!g) {
+        pthread_mutex_lock(&d->mu);
+        run_step(d, job);
+        pthread_mutex_unlock(&d->mu);
+        job_done(job);
+        return;
+    }
+    pthread_mutex_lock(&g->mu);
+    if (g->tail)
+        g->tail->next = job;
+    else
+        g->head = job;
+    g->tail = job;
+    if (g->idle)
+        pthread_cond_signal(&g->work);
+    pthread_mutex_unlock(&g->mu);
+}
+
+void db_then(struct db *next, db_work_fn *fn, bool durable)
+{
+    current_job->then_db = next;
+    current_job->then_fn = fn;
+    current_job->then_durable = durable;
+}
+
 /* Commits the open transaction and opens the next. Returns 0 or ERR_IO. Writer thread only. */
 static int group_commit(struct db *d)
 {
@@ -337,14 +399,14 @@ static void run_batch(struct db *d, struct db_job *job)
     sqlite3_int64 changes = sqlite3_total_changes64(d->lite);
     for (int gather = 0; job; gather++) {
         while (job) {
-            struct db_job *next = job->next; /* a posted job's memory goes back to its caller */
-            job->rc = job->fn(d, job->arg, &job->durable);
+            struct db_job *next = job->next; /* a finished job's memory goes back to its caller */
+            run_step(d, job);
             if (job->durable) {
                 job->next = NULL;
                 *wait_tail = job;
                 wait_tail = &job->next;
             } else {
-                sem_post(&job->done);
+                job_done(job);
             }
             job = next;
         }
@@ -366,7 +428,7 @@ static void run_batch(struct db *d, struct db_job *job)
         struct db_job *next = job->next;
         if (job->rc == 0)
             job->rc = rc;
-        sem_post(&job->done);
+        job_done(job);
         job = next;
     }
 }
@@ -435,24 +497,9 @@ int db_group_start(struct db *d)
 
 int db_write(struct db *d, db_work_fn *fn, void *arg, bool durable)
 {
-    struct db_group *g = d->group;
-    if (!g) {
-        pthread_mutex_lock(&d->mu);
-        int rc = fn(d, arg, &durable);
-        pthread_mutex_unlock(&d->mu);
-        return rc;
-    }
     struct db_job job = {.fn = fn, .arg = arg, .durable = durable};
     sem_init(&job.done, 0, 0);
-    pthread_mutex_lock(&g->mu);
-    if (g->tail)
-        g->tail->next = &job;
-    else
-        g->head = &job;
-    g->tail = &job;
-    if (g->idle)
-        pthread_cond_signal(&g->work);
-    pthread_mutex_unlock(&g->mu);
+    dispatch(d, &job);
     while (sem_wait(&job.done) != 0)
         ; /* EINTR */
     sem_destroy(&job.done);

@@ -73,34 +73,40 @@ struct charge_op {
     int count;
 };
 
-static int charge_work(struct db *bank, void *arg, bool *durable)
+int processor_ledger_step(struct processor *p, struct db *bank, const char *dedupe_key, const char *client_key,
+                          const struct payreq *r, char charge_id[64])
 {
-    (void)durable;
-    struct charge_op *o = arg;
     char id[64], amount[24], now[24];
     snprintf(id, sizeof(id), "ch_");
     util_time_ordered_hex(id + 3);
-    snprintf(amount, sizeof(amount), "%" PRId64, o->r->amount);
+    snprintf(amount, sizeof(amount), "%" PRId64, r->amount);
     snprintf(now, sizeof(now), "%" PRId64, util_now_ms());
-    const char *ins[] = {id, o->dedupe_key, o->client_key, amount, o->r->currency, o->r->card_token, now};
+    const char *ins[] = {id, dedupe_key, client_key, amount, r->currency, r->card_token, now};
     struct db_rows rows;
     int rc = db_exec(bank,
                      "INSERT INTO bank_charges (id, dedupe_key, client_key, amount, currency, card_token, "
                      "created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
                      7, ins, &rows);
     if (rc == 0 && rows.nrows == 1)
-        atomic_fetch_add(&o->p->charges, 1);
+        atomic_fetch_add(&p->charges, 1);
     if (rc == 0 && rows.nrows == 0) {
         db_rows_close(&rows);
-        const char *sel[] = {o->dedupe_key};
+        const char *sel[] = {dedupe_key};
         rc = db_exec(bank, "SELECT id FROM bank_charges WHERE dedupe_key = ?", 1, sel, &rows);
         if (rc == 0 && rows.nrows != 1)
             rc = ERR_IO;
     }
     if (rc == 0)
-        snprintf(o->charge_id, 64, "%s", db_cell(&rows, 0, 0));
+        snprintf(charge_id, 64, "%s", db_cell(&rows, 0, 0));
     db_rows_close(&rows);
     return rc;
+}
+
+static int charge_work(struct db *bank, void *arg, bool *durable)
+{
+    (void)durable;
+    struct charge_op *o = arg;
+    return processor_ledger_step(o->p, bank, o->dedupe_key, o->client_key, o->r, o->charge_id);
 }
 
 /* Records the charge, or finds the one already made under dedupe_key; returns once it is durable in the
@@ -112,15 +118,26 @@ static int ledger_charge(struct processor *p, const char *dedupe_key, const char
     return db_write(&p->bank, charge_work, &o, true);
 }
 
-enum proc_outcome processor_charge(struct processor *p, const char *dedupe_key, const char *client_key,
-                                   const struct payreq *r, char charge_id[64])
+enum proc_fault processor_begin(struct processor *p)
 {
     atomic_fetch_add(&p->calls, 1);
-    charge_id[0] = '\0';
     util_sleep_ns(p->cfg.latency_ns);
     enum proc_fault f = pick_fault(p);
     if (f != PROC_FAULT_NONE)
         atomic_fetch_add(&p->faults, 1);
+    return f;
+}
+
+enum proc_outcome processor_charge(struct processor *p, const char *dedupe_key, const char *client_key,
+                                   const struct payreq *r, char charge_id[64])
+{
+    return processor_complete(p, processor_begin(p), dedupe_key, client_key, r, charge_id);
+}
+
+enum proc_outcome processor_complete(struct processor *p, enum proc_fault f, const char *dedupe_key,
+                                     const char *client_key, const struct payreq *r, char charge_id[64])
+{
+    charge_id[0] = '\0';
     if (f == PROC_FAULT_ERROR)
         return PROC_ERROR;
     if (f == PROC_FAULT_TIMEOUT) {
@@ -157,4 +174,9 @@ int processor_count(struct processor *p, const char *client_key)
     struct charge_op o = {.p = p, .client_key = client_key};
     int rc = db_write(&p->bank, count_work, &o, true);
     return rc ? rc : o.count;
+}
+
+struct db *processor_ledger(struct processor *p)
+{
+    return p->bank.group ? &p->bank : NULL;
 }

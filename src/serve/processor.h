@@ -43,6 +43,19 @@ void processor_close(struct processor *p);
 enum proc_outcome processor_charge(struct processor *p, const char *dedupe_key, const char *client_key,
                                    const struct payreq *r, char charge_id[64]);
 
+/* processor_charge in two parts: begin counts the call, waits the latency and draws the call's fault;
+ * complete does the rest with that fault (declines, records the charge, loses the answer...). */
+enum proc_fault processor_begin(struct processor *p);
+enum proc_outcome processor_complete(struct processor *p, enum proc_fault f, const char *dedupe_key,
+                                     const char *client_key, const struct payreq *r, char charge_id[64]);
+
+/* The ledger's writer connection, for chaining a charge after other steps (db_then), or NULL. */
+struct db *processor_ledger(struct processor *p);
+/* Records the charge or finds the one made under dedupe_key, on bank (a work fn running on the ledger's
+ * writer): the ledger part of a charge without a fault. Returns 0 or ERR_IO. */
+int processor_ledger_step(struct processor *p, struct db *bank, const char *dedupe_key, const char *client_key,
+                          const struct payreq *r, char charge_id[64]);
+
 /* How many charges the ledger holds for client_key, or a negative ERR_*. */
 int processor_count(struct processor *p, const char *client_key);
 

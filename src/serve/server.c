@@ -144,85 +144,239 @@ static void payment_json(struct buf *b, const char *id, const struct payreq *r, 
                id, r->amount, r->currency, charge_id, now);
 }
 
-/* From the key's recorded phase to a stored response; every step is recorded before the next begins, so a
- * crash anywhere leaves a phase to resume from. Handles: started -> charge_requested -> (processor) ->
- * charge_confirmed -> finished. */
-static void run_phases(struct server *s, const char *key, const char *owner, const struct payreq *r,
-                       struct store_key *k, struct outcome *o)
+/* A failed store step: 409 if another request took the key over, else 503 (and the key's lock is freed). */
+static void store_failed(struct server *s, const char *key, const char *owner, int rc, struct outcome *o)
 {
-    struct store *st = &s->store;
-    int rc = 0;
-    if (k->phase == PHASE_STARTED) {
-        if (crash_here(s, CRASH_AFTER_STARTED))
-            goto drop;
-        /* Only the after-started crash point (which must find started alone durable) comes here from a new
-         * claim; the claim itself writes charge_requested in the same step otherwise. */
-        rc = store_set_phase(st, key, owner, PHASE_CHARGE_REQUESTED, NULL, util_now_ms(), true);
-        if (rc)
-            goto store_failed;
-        k->phase = PHASE_CHARGE_REQUESTED;
-        k->advanced = true;
-    }
-    if (k->advanced && crash_here(s, CRASH_AFTER_CHARGE_REQUESTED))
-        goto drop;
-    if (k->phase == PHASE_CHARGE_REQUESTED) {
-        char fresh[40] = "";
-        if (s->cfg.bug_fresh_key)
-            util_random_hex(fresh, 16);
-        enum proc_outcome po = processor_charge(&s->proc, s->cfg.bug_fresh_key ? fresh : key, key, r, k->charge_id);
-        if (po == PROC_DECLINED) {
-            outcome_error(o, 402, "card_declined", "the card was declined");
-            rc = store_finish(st, key, owner, NULL, 402, o->body.data, util_now_ms());
-            if (rc)
-                goto store_failed;
-            return;
-        }
-        if (po != PROC_OK) {
-            /* Unknown or failed: keep the phase, free the lock, let the client retry with the same key. */
-            store_release(st, key, owner);
-            if (po == PROC_ERROR)
-                outcome_error(o, 502, "processor_error", "the card processor failed; retry with the same key");
-            else
-                outcome_error(o, 504, "processor_timeout", "the card processor did not answer; retry with the same key");
-            return;
-        }
-        if (crash_here(s, CRASH_AFTER_CHARGE))
-            goto drop;
-        /* Durable with the response in the next commit; if that commit never happens, the retry resumes
-         * at charge_requested and the processor, deduping on our key, returns this same charge. */
-        rc = store_set_phase(st, key, owner, PHASE_CHARGE_CONFIRMED, k->charge_id, util_now_ms(), false);
-        if (rc)
-            goto store_failed;
-        k->phase = PHASE_CHARGE_CONFIRMED;
-        if (crash_here(s, CRASH_AFTER_CHARGE_CONFIRMED))
-            goto drop;
-    }
-    char id[40] = "pay_";
-    util_time_ordered_hex(id + 4);
-    int64_t now = util_now_ms();
-    o->code = 201;
-    buf_reset(&o->body);
-    payment_json(&o->body, id, r, k->charge_id, now);
-    struct store_payment p = {.id = id, .charge_id = k->charge_id, .currency = r->currency, .amount = r->amount};
-    rc = store_finish(st, key, owner, &p, 201, o->body.data, now);
-    if (rc)
-        goto store_failed;
-    atomic_fetch_add(&s->m.created, 1);
-    if (crash_here(s, CRASH_AFTER_RESPONSE_STORED))
-        goto drop;
-    return;
-store_failed:
     if (rc == ERR_STATE) {
         atomic_fetch_add(&s->m.conflicts, 1);
         outcome_error(o, 409, "lock_lost", "another request took over this idempotency key; retry later");
         return;
     }
     store_error(s);
-    store_release(st, key, owner);
+    store_release(&s->store, key, owner);
     outcome_error(o, 503, "store_unavailable", "the idempotency store is unavailable; retry with the same key");
-    return;
-drop:
-    o->drop = true;
+}
+
+/* The payment's id and the 201 body into o; fills p for store_finish. */
+static void created_body(const struct payreq *r, const char *charge_id, char id[40], struct store_payment *p,
+                         struct outcome *o, int64_t now)
+{
+    snprintf(id, 40, "pay_");
+    util_time_ordered_hex(id + 4);
+    o->code = 201;
+    buf_reset(&o->body);
+    payment_json(&o->body, id, r, charge_id, now);
+    *p = (struct store_payment){.id = id, .charge_id = charge_id, .currency = r->currency, .amount = r->amount};
+}
+
+/* From charge_confirmed (or just confirmed) to the stored response. */
+static void finish_created(struct server *s, const char *key, const char *owner, const struct payreq *r,
+                           struct store_key *k, struct outcome *o)
+{
+    char id[40];
+    struct store_payment p;
+    int64_t now = util_now_ms();
+    created_body(r, k->charge_id, id, &p, o, now);
+    int rc = store_finish(&s->store, key, owner, &p, 201, o->body.data, now);
+    if (rc) {
+        store_failed(s, key, owner, rc, o);
+        return;
+    }
+    atomic_fetch_add(&s->m.created, 1);
+    if (crash_here(s, CRASH_AFTER_RESPONSE_STORED))
+        o->drop = true;
+}
+
+/* What the processor said, from charge_requested on: a 402, a retryable error, or a charge to confirm. */
+static void after_charge(struct server *s, const char *key, const char *owner, const struct payreq *r,
+                         struct store_key *k, enum proc_outcome po, struct outcome *o)
+{
+    struct store *st = &s->store;
+    if (po == PROC_DECLINED) {
+        outcome_error(o, 402, "card_declined", "the card was declined");
+        int rc = store_finish(st, key, owner, NULL, 402, o->body.data, util_now_ms());
+        if (rc)
+            store_failed(s, key, owner, rc, o);
+        return;
+    }
+    if (po != PROC_OK) {
+        /* Unknown or failed: keep the phase, free the lock, let the client retry with the same key. */
+        store_release(st, key, owner);
+        if (po == PROC_ERROR)
+            outcome_error(o, 502, "processor_error", "the card processor failed; retry with the same key");
+        else
+            outcome_error(o, 504, "processor_timeout", "the card processor did not answer; retry with the same key");
+        return;
+    }
+    if (crash_here(s, CRASH_AFTER_CHARGE)) {
+        o->drop = true;
+        return;
+    }
+    /* Durable with the response in the next commit; if that commit never happens, the retry resumes
+     * at charge_requested (or starts over) and the processor, deduping on our key, returns this charge. */
+    int rc = store_set_phase(st, key, owner, PHASE_CHARGE_CONFIRMED, k->charge_id, util_now_ms(), false);
+    if (rc) {
+        store_failed(s, key, owner, rc, o);
+        return;
+    }
+    k->phase = PHASE_CHARGE_CONFIRMED;
+    if (crash_here(s, CRASH_AFTER_CHARGE_CONFIRMED)) {
+        o->drop = true;
+        return;
+    }
+    finish_created(s, key, owner, r, k, o);
+}
+
+/* The key the processor is given: ours (so that it dedupes), or with --bug fresh-key a new one per attempt. */
+static const char *dedupe_key(struct server *s, const char *key, char fresh[40])
+{
+    if (!s->cfg.bug_fresh_key)
+        return key;
+    util_random_hex(fresh, 16);
+    return fresh;
+}
+
+/* From the key's recorded phase to a stored response; every step is written before the next begins and the
+ * writes commit in order, so a crash leaves the last committed phase to resume from. Handles: started ->
+ * charge_requested -> (processor) -> charge_confirmed -> finished. */
+static void run_phases(struct server *s, const char *key, const char *owner, const struct payreq *r,
+                       struct store_key *k, struct outcome *o)
+{
+    if (k->phase == PHASE_STARTED) {
+        if (crash_here(s, CRASH_AFTER_STARTED)) {
+            o->drop = true;
+            return;
+        }
+        /* Only the after-started crash point (which must find started alone durable) comes here from a new
+         * claim; the claim itself writes charge_requested in the same step otherwise. */
+        int rc = store_set_phase(&s->store, key, owner, PHASE_CHARGE_REQUESTED, NULL, util_now_ms(), true);
+        if (rc) {
+            store_failed(s, key, owner, rc, o);
+            return;
+        }
+        k->phase = PHASE_CHARGE_REQUESTED;
+        k->advanced = true;
+    }
+    if (k->advanced && crash_here(s, CRASH_AFTER_CHARGE_REQUESTED)) {
+        o->drop = true;
+        return;
+    }
+    if (k->phase == PHASE_CHARGE_REQUESTED) {
+        char fresh[40];
+        enum proc_outcome po = processor_charge(&s->proc, dedupe_key(s, key, fresh), key, r, k->charge_id);
+        after_charge(s, key, owner, r, k, po, o);
+        return;
+    }
+    finish_created(s, key, owner, r, k, o);
+}
+
+/* ---- the same path as one chain of writer steps ----
+ * With SQLite, no crash points and an instant processor, a new payment runs as a chain: the claim on the
+ * store's writer, the charge on the ledger's writer once the claim is written, the confirmation and the
+ * stored response on the store's writer once the charge is durable. The request's thread sleeps once, and
+ * each writer takes its steps in batches. The statements and their order are those of run_phases; whenever
+ * the chain meets anything else (an answer to replay, a fault drawn, a declined card, an error) it stops and
+ * the request's thread carries on from there with the code above. */
+
+enum chain_stage { CHAIN_CLAIMED, CHAIN_DRAWN, CHAIN_CHARGED, CHAIN_FINISHED };
+
+struct chain {
+    struct server *s;
+    const char *key, *hash, *owner, *dedupe;
+    const struct payreq *r;
+    struct store_key *k;
+    struct outcome *o;
+    enum chain_stage stage;
+    enum proc_fault fault;
+    int ledger_rc;
+};
+
+static int chain_finish(struct db *d, void *arg, bool *durable)
+{
+    (void)durable;
+    struct chain *c = arg;
+    struct server *s = c->s;
+    int64_t now = util_now_ms();
+    int rc = store_set_phase_step(&s->store, d, c->key, c->owner, PHASE_CHARGE_CONFIRMED, c->k->charge_id, now);
+    if (rc)
+        return rc;
+    c->k->phase = PHASE_CHARGE_CONFIRMED;
+    char id[40];
+    struct store_payment p;
+    created_body(c->r, c->k->charge_id, id, &p, c->o, now);
+    rc = store_finish_step(&s->store, d, c->key, c->owner, &p, 201, c->o->body.data, now);
+    if (rc == 0)
+        c->stage = CHAIN_FINISHED;
+    return rc;
+}
+
+static int chain_charge(struct db *d, void *arg, bool *durable)
+{
+    (void)durable;
+    struct chain *c = arg;
+    struct server *s = c->s;
+    c->ledger_rc = processor_ledger_step(&s->proc, d, c->dedupe, c->key, c->r, c->k->charge_id);
+    if (c->ledger_rc)
+        return 0; /* the processor failed: the request's thread answers 502 */
+    c->stage = CHAIN_CHARGED;
+    db_then(store_writer(&s->store), chain_finish, true);
+    return 0;
+}
+
+static int chain_claim(struct db *d, void *arg, bool *durable)
+{
+    struct chain *c = arg;
+    struct server *s = c->s;
+    int rc = store_claim_step(&s->store, d, c->key, c->hash, c->owner, util_now_ms(), PHASE_CHARGE_REQUESTED, c->k,
+                              durable);
+    c->stage = CHAIN_CLAIMED;
+    bool work = rc == 0 && (c->k->claim == CLAIM_NEW || c->k->claim == CLAIM_RESUME);
+    if (!work || c->k->phase != PHASE_CHARGE_REQUESTED)
+        return rc;
+    c->fault = processor_begin(&s->proc); /* no latency on this path: nothing sleeps on the writer */
+    c->stage = CHAIN_DRAWN;
+    if (c->fault == PROC_FAULT_NONE && strncmp(c->r->card_token, "tok_decline", 11) != 0)
+        db_then(processor_ledger(&s->proc), chain_charge, true);
+    return 0;
+}
+
+static bool chain_possible(struct server *s)
+{
+    return s->cfg.crash_at == CRASH_NONE && s->cfg.proc.latency_ns == 0 && store_writer(&s->store) &&
+           processor_ledger(&s->proc);
+}
+
+/* Claims as store_claim_to does, running the rest of a new payment as a chain when it can. Returns as
+ * store_claim_to; *done when o holds the answer. */
+static int claim_chained(struct server *s, const char *key, const char *hash, const char *owner,
+                         const struct payreq *r, struct store_key *k, struct outcome *o, bool *done)
+{
+    char fresh[40];
+    struct chain c = {.s = s, .key = key, .hash = hash, .owner = owner, .r = r, .k = k, .o = o,
+                      .dedupe = dedupe_key(s, key, fresh)};
+    int rc = db_write(store_writer(&s->store), chain_claim, &c, true);
+    *done = c.stage > CHAIN_CLAIMED;
+    switch (c.stage) {
+    case CHAIN_CLAIMED:
+        return rc; /* the claim, as store_claim_to would have answered it */
+    case CHAIN_DRAWN:
+        if (c.ledger_rc) {
+            after_charge(s, key, owner, r, k, PROC_ERROR, o);
+            break;
+        }
+        after_charge(s, key, owner, r, k, processor_complete(&s->proc, c.fault, c.dedupe, key, r, k->charge_id), o);
+        break;
+    case CHAIN_CHARGED:
+        store_failed(s, key, owner, rc, o); /* charged, but the response could not be stored */
+        break;
+    case CHAIN_FINISHED:
+        if (rc)
+            store_failed(s, key, owner, rc, o); /* stored, but its commit failed */
+        else
+            atomic_fetch_add(&s->m.created, 1);
+        break;
+    }
+    return 0;
 }
 
 /* Claims the key (waiting if configured) and runs or replays; fills o. */
@@ -239,12 +393,20 @@ static void pay(struct server *s, const char *key, const struct payreq *r, struc
         store_key_close(&k);
         rc = ERR_NOTFOUND;
     }
-    /* A claim that leads to work records charge_requested in the same pass through the writer (one
-     * durable step instead of two), unless the after-started crash point needs started alone durable. */
+    /* A claim that leads to work records charge_requested in the same step, unless the after-started crash
+     * point needs started alone durable. */
     enum store_phase advance = s->cfg.crash_at == CRASH_AFTER_STARTED ? PHASE_STARTED : PHASE_CHARGE_REQUESTED;
     int64_t pause_ns = 1000000;
     for (int spins = 0; rc == ERR_NOTFOUND; spins++) {
-        rc = store_claim_to(&s->store, key, hash, owner, util_now_ms(), advance, &k);
+        bool done = false;
+        if (chain_possible(s) && !atomic_load(&s->store.fail))
+            rc = claim_chained(s, key, hash, owner, r, &k, o, &done);
+        else
+            rc = store_claim_to(&s->store, key, hash, owner, util_now_ms(), advance, &k);
+        if (done) {
+            store_key_close(&k);
+            return;
+        }
         if (rc || k.claim != CLAIM_BUSY || util_now_ms() >= deadline || spins > 100000)
             break;
         store_key_close(&k);

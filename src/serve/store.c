@@ -290,24 +290,24 @@ static int set_phase_locked(struct store *s, struct db *d, const char *key, cons
     return rc;
 }
 
-static int claim_work(struct db *d, void *arg, bool *durable)
+int store_claim_step(struct store *s, struct db *d, const char *key, const char *hash, const char *owner,
+                     int64_t now_ms, enum store_phase advance_to, struct store_key *out, bool *durable)
 {
-    struct op *o = arg;
-    struct store_key *out = o->out;
+    memset(out, 0, sizeof(*out));
     int rc = 0;
     for (int tries = 0; tries < 3; tries++) {
         bool again = false;
-        rc = claim_once(d, o->s, o->key, o->hash, o->owner, o->now_ms, out, &again);
+        rc = claim_once(d, s, key, hash, owner, now_ms, out, &again);
         if (rc || !again)
             break;
     }
     if (rc == 0 && out->claim == CLAIM_RESUME && out->phase == PHASE_FINISHED)
         out->claim = CLAIM_FINISHED;
     bool work = rc == 0 && (out->claim == CLAIM_NEW || out->claim == CLAIM_RESUME);
-    if (work && out->phase == PHASE_STARTED && o->phase > PHASE_STARTED) {
-        rc = set_phase_locked(o->s, d, o->key, o->owner, o->phase, NULL, o->now_ms);
+    if (work && out->phase == PHASE_STARTED && advance_to > PHASE_STARTED) {
+        rc = set_phase_locked(s, d, key, owner, advance_to, NULL, now_ms);
         if (rc == 0)
-            out->phase = o->phase;
+            out->phase = advance_to;
         out->advanced = true;
     }
     if (rc)
@@ -316,7 +316,13 @@ static int claim_work(struct db *d, void *arg, bool *durable)
      * leads to work does not: the answer it leads to waits for a later commit, which covers this one, and a
      * charge made before this commit is safe because the processor dedupes on our key (see payments.md). */
     *durable = !work;
-    return failed(o->s, d, rc);
+    return failed(s, d, rc);
+}
+
+static int claim_work(struct db *d, void *arg, bool *durable)
+{
+    struct op *o = arg;
+    return store_claim_step(o->s, d, o->key, o->hash, o->owner, o->now_ms, o->phase, o->out, durable);
 }
 
 int store_claim_to(struct store *s, const char *key, const char *hash, const char *owner, int64_t now_ms,
@@ -342,11 +348,17 @@ void store_key_close(struct store_key *k)
     k->resp_body = NULL;
 }
 
+int store_set_phase_step(struct store *s, struct db *d, const char *key, const char *owner, enum store_phase phase,
+                         const char *charge_id, int64_t now_ms)
+{
+    return failed(s, d, set_phase_locked(s, d, key, owner, phase, charge_id, now_ms));
+}
+
 static int set_phase_work(struct db *d, void *arg, bool *durable)
 {
     (void)durable;
     struct op *o = arg;
-    return failed(o->s, d, set_phase_locked(o->s, d, o->key, o->owner, o->phase, o->charge_id, o->now_ms));
+    return store_set_phase_step(o->s, d, o->key, o->owner, o->phase, o->charge_id, o->now_ms);
 }
 
 int store_set_phase(struct store *s, const char *key, const char *owner, enum store_phase phase,
@@ -385,18 +397,24 @@ static int finish_tx(struct db *d, const char *key, const char *owner, const str
                    7, ins, NULL);
 }
 
-static int finish_work(struct db *d, void *arg, bool *durable)
+int store_finish_step(struct store *s, struct db *d, const char *key, const char *owner,
+                      const struct store_payment *p, int resp_code, const char *resp_body, int64_t now_ms)
 {
-    (void)durable;
-    struct op *o = arg;
     int rc = db_begin(d);
     if (rc == 0) {
-        rc = finish_tx(d, o->key, o->owner, o->payment, o->resp_code, o->resp_body, o->now_ms);
+        rc = finish_tx(d, key, owner, p, resp_code, resp_body, now_ms);
         int rc2 = rc ? db_rollback(d) : db_commit(d);
         if (rc == 0)
             rc = rc2;
     }
-    return failed(o->s, d, rc);
+    return failed(s, d, rc);
+}
+
+static int finish_work(struct db *d, void *arg, bool *durable)
+{
+    (void)durable;
+    struct op *o = arg;
+    return store_finish_step(o->s, d, o->key, o->owner, o->payment, o->resp_code, o->resp_body, o->now_ms);
 }
 
 int store_finish(struct store *s, const char *key, const char *owner, const struct store_payment *p,
@@ -487,4 +505,9 @@ bool store_ping(struct store *s)
     if (atomic_load(&s->fail))
         return false;
     return run_on(s, false, ping_work, s, true) == 0;
+}
+
+struct db *store_writer(struct store *s)
+{
+    return s->sqlite && s->conn[0].group ? &s->conn[0] : NULL;
 }
