@@ -143,13 +143,15 @@ static unsigned char *blocked(struct sim *s)
 void net_partition(struct sim *s, const int *group_of)
 {
     unsigned char *b = blocked(s);
-    struct buf desc;
-    buf_init(&desc);
-    for (int i = 0; i < s->nnodes; i++) {
+    for (int i = 0; i < s->nnodes; i++)
         for (int j = 0; j < s->nnodes; j++)
             b[(size_t)i * (size_t)s->nnodes + (size_t)j] = group_of[i] != group_of[j];
+    if (!s->trace)
+        return; /* a swarm's runs have no trace: spare them the text */
+    struct buf desc;
+    buf_init(&desc);
+    for (int i = 0; i < s->nnodes; i++)
         buf_printf(&desc, "%s%d", i ? "," : "", group_of[i]);
-    }
     trace_event(s->trace, s->now, -1, "partition", "\"groups\":[%s]", desc.data ? desc.data : "");
     buf_close(&desc);
 }
