@@ -51,16 +51,6 @@ bool net_connected(const struct sim *s, node_id from, node_id to)
     return !s->blocked || !s->blocked[(size_t)from * (size_t)s->nnodes + (size_t)to];
 }
 
-static void enqueue(struct sim *s, const struct net_link *l, struct sim_msg *m)
-{
-    uint32_t slot = slot_new(s);
-    struct sim_event *ev = &s->pool[slot];
-    ev->type = EV_DELIVER;
-    ev->node = m->to;
-    ev->ptr = m;
-    schedule(s, s->now + dist_sample(&l->latency, &s->net_rng), slot);
-}
-
 uint64_t net_send(struct sim *s, node_id from, node_id to, int type, const void *data, uint32_t len)
 {
     s->stats.sent++;
@@ -87,7 +77,7 @@ uint64_t net_send(struct sim *s, node_id from, node_id to, int type, const void 
         m->id = id;
         if (len)
             memcpy(m->data, data, len);
-        enqueue(s, l, m);
+        sim_deliver_at(s, s->now + dist_sample(&l->latency, &s->net_rng), m);
     }
     s->stats.duplicated += (uint64_t)(copies - 1);
     return id;

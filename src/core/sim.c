@@ -100,7 +100,7 @@ static struct sim_heap_entry heap_pop(struct sim *s)
 
 /* ---- event slots ---- */
 
-uint32_t slot_new(struct sim *s)
+static uint32_t slot_new(struct sim *s)
 {
     uint32_t slot;
     if (s->nfree) {
@@ -127,11 +127,21 @@ static void slot_free(struct sim *s, uint32_t slot)
     s->free_slots[s->nfree++] = slot;
 }
 
-sim_timer_id schedule(struct sim *s, sim_time at, uint32_t slot)
+static sim_timer_id schedule(struct sim *s, sim_time at, uint32_t slot)
 {
     assert(at >= s->now);
     heap_push(s, at, slot);
     return ((uint64_t)s->pool[slot].gen << 32) | (slot + 1u);
+}
+
+void sim_deliver_at(struct sim *s, sim_time at, struct sim_msg *m)
+{
+    uint32_t slot = slot_new(s);
+    struct sim_event *ev = &s->pool[slot];
+    ev->type = EV_DELIVER;
+    ev->node = m->to;
+    ev->ptr = m;
+    schedule(s, at, slot);
 }
 
 sim_timer_id sim_at(struct sim *s, sim_time at, sim_fn fn, void *ptr, uint64_t arg)
