@@ -368,17 +368,20 @@ static int run_single(const struct run_opts *o)
 
 /* ---- swarm ---- */
 
-struct seed_result {
-    bool failed;
+struct seed_failure {
+    uint64_t i; /* the seed's index in the swarm */
     char check[64];
     char detail[200];
-    double *fig; /* one per figure name, NAN when the seed did not report it */
 };
 
+/* The parent's tally. It is allocated as lines arrive, after the fork: memory the workers share with the
+ * parent would cost a copy-on-write fault a page when the parent first wrote to it. */
 struct swarm {
     char names[64][48];
+    double *fig[64]; /* fig[k][i]: figure names[k] of seed i, NAN when the seed did not report it */
     int nnames;
-    struct seed_result *res;
+    struct seed_failure *failures; /* in arrival order until the report sorts them by seed */
+    size_t failures_cap;
     uint64_t n, done, failed;
 };
 
@@ -390,6 +393,9 @@ static int name_index(struct swarm *w, const char *name)
     if (w->nnames == 64)
         return -1;
     snprintf(w->names[w->nnames], sizeof(w->names[0]), "%s", name);
+    w->fig[w->nnames] = xmalloc(sizeof(double) * w->n);
+    for (uint64_t i = 0; i < w->n; i++)
+        w->fig[w->nnames][i] = NAN;
     return w->nnames++;
 }
 
@@ -399,7 +405,8 @@ static bool swarm_faults(const struct run_opts *o)
     return o->faults_given ? o->random_faults : !o->nemesis;
 }
 
-/* Worker: runs seeds first+j, first+j+jobs, ... and writes one line per seed to fd. */
+/* Worker: runs seeds first+j, first+j+jobs, ... and writes one line per seed to fd. Figures go as hexadecimal
+ * floats (%a): exact like %.17g, and much cheaper to print and to read back. */
 static void worker(const struct run_opts *o, uint64_t j, uint64_t jobs, int fd)
 {
     FILE *out = fdopen(fd, "w");
@@ -407,11 +414,12 @@ static void worker(const struct run_opts *o, uint64_t j, uint64_t jobs, int fd)
         struct kata_ctx ctx;
         ctx_setup(&ctx, o, o->seed_from + i);
         ctx.quiet = true;
+        ctx.brief_passes = true; /* only a failed check's detail goes to the parent */
         ctx.random_faults = swarm_faults(o);
         o->k->run(&ctx);
         fprintf(out, "%llu", (unsigned long long)i);
         for (size_t f = 0; f < ctx.nfigures; f++)
-            fprintf(out, " %s=%.17g", ctx.figures[f].name, ctx.figures[f].value);
+            fprintf(out, " %s=%a", ctx.figures[f].name, ctx.figures[f].value);
         for (size_t c = 0; c < ctx.nchecks; c++)
             if (!ctx.checks[c].passed) {
                 char detail[200];
@@ -438,7 +446,6 @@ static void take_line(struct swarm *w, char *line)
     uint64_t i;
     if (!tok || !cli_parse_u64(tok, &i) || i >= w->n)
         return;
-    struct seed_result *r = &w->res[i];
     while ((tok = strtok_r(NULL, " ", &save))) {
         char *eq = strchr(tok, '=');
         if (!eq)
@@ -446,16 +453,17 @@ static void take_line(struct swarm *w, char *line)
         *eq = 0;
         int k = name_index(w, tok);
         if (k >= 0)
-            r->fig[k] = strtod(eq + 1, NULL);
+            w->fig[k][i] = strtod(eq + 1, NULL);
     }
     if (tab) {
         char *detail = strchr(tab, '\t');
         if (detail)
             *detail++ = 0;
-        r->failed = true;
-        snprintf(r->check, sizeof(r->check), "%s", tab);
-        snprintf(r->detail, sizeof(r->detail), "%s", detail ? detail : "");
-        w->failed++;
+        XGROW(w->failures, w->failures_cap, w->failed + 1);
+        struct seed_failure *f = &w->failures[w->failed++];
+        f->i = i;
+        snprintf(f->check, sizeof(f->check), "%s", tab);
+        snprintf(f->detail, sizeof(f->detail), "%s", detail ? detail : "");
     }
     w->done++;
 }
@@ -479,6 +487,12 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+static int cmp_failure(const void *a, const void *b)
+{
+    uint64_t x = ((const struct seed_failure *)a)->i, y = ((const struct seed_failure *)b)->i;
+    return (x > y) - (x < y);
+}
+
 static double wall_seconds(void)
 {
     struct timespec ts;
@@ -492,9 +506,9 @@ static bool figure_stats(const struct swarm *w, int k, double *v, double out[6])
     size_t m = 0;
     double sum = 0;
     for (uint64_t i = 0; i < w->n; i++)
-        if (!isnan(w->res[i].fig[k])) {
-            v[m++] = w->res[i].fig[k];
-            sum += w->res[i].fig[k];
+        if (!isnan(w->fig[k][i])) {
+            v[m++] = w->fig[k][i];
+            sum += w->fig[k][i];
         }
     if (!m)
         return false;
@@ -547,22 +561,22 @@ static void swarm_report(const struct run_opts *o, const struct swarm *w, long j
         buf_printf(&b, "\nfailing seeds: %llu of %llu\n", (unsigned long long)w->failed, (unsigned long long)w->done);
     }
     uint64_t shown = 0;
-    for (uint64_t i = 0; i < w->n; i++) {
-        if (!w->res[i].failed)
-            continue;
+    for (uint64_t f = 0; f < w->failed; f++) {
+        const struct seed_failure *fail = &w->failures[f];
+        uint64_t i = fail->i;
         buf_reset(&cmd);
         replay_command(o, o->seed_from + i, swarm_faults(o), &cmd);
         if (o->json) { /* every failing seed: scripts want them all */
             buf_printf(&b, "%s{\"seed\":%llu,\"check\":", shown++ ? "," : "", (unsigned long long)(o->seed_from + i));
-            buf_json_str(&b, w->res[i].check);
+            buf_json_str(&b, fail->check);
             buf_puts(&b, ",\"detail\":");
-            buf_json_str(&b, w->res[i].detail);
+            buf_json_str(&b, fail->detail);
             buf_puts(&b, ",\"replay\":");
             buf_json_str(&b, cmd.data);
             buf_putc(&b, '}');
         } else if (shown++ < 20) {
             buf_printf(&b, "  seed %llu: %s: %s\n    replay: %s\n", (unsigned long long)(o->seed_from + i),
-                       w->res[i].check, w->res[i].detail, cmd.data);
+                       fail->check, fail->detail, cmd.data);
         }
     }
     if (o->json)
@@ -594,12 +608,6 @@ static int run_swarm(const struct run_opts *o)
     if ((uint64_t)jobs > o->seeds)
         jobs = (long)o->seeds;
     struct swarm w = {.n = o->seeds};
-    w.res = xcalloc(o->seeds, sizeof(*w.res));
-    double *figs = xmalloc(sizeof(double) * 64 * o->seeds);
-    for (uint64_t i = 0; i < o->seeds * 64; i++)
-        figs[i] = NAN;
-    for (uint64_t i = 0; i < o->seeds; i++)
-        w.res[i].fig = &figs[i * 64];
     double start = wall_seconds();
     struct pollfd *fds = xcalloc((size_t)jobs, sizeof(*fds));
     pid_t *pids = xcalloc((size_t)jobs, sizeof(*pids));
@@ -670,13 +678,16 @@ static int run_swarm(const struct run_opts *o)
         progress(&w, true);
     double secs = wall_seconds() - start;
 
+    if (w.failed) /* qsort may not be given NULL, even for no elements */
+        qsort(w.failures, w.failed, sizeof(*w.failures), cmp_failure);
     swarm_report(o, &w, jobs, secs);
     if (crashed || w.done != w.n)
         fprintf(stderr, "dkata: %d swarm worker(s) died; %llu of %llu seeds reported\n", crashed,
                 (unsigned long long)w.done, (unsigned long long)w.n);
     bool bad = w.failed || crashed || w.done != w.n;
-    free(figs);
-    free(w.res);
+    for (int k = 0; k < w.nnames; k++)
+        free(w.fig[k]);
+    free(w.failures);
     free(fds);
     free(pids);
     free(pending);

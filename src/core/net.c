@@ -51,16 +51,6 @@ bool net_connected(const struct sim *s, node_id from, node_id to)
     return !s->blocked || !s->blocked[(size_t)from * (size_t)s->nnodes + (size_t)to];
 }
 
-static void enqueue(struct sim *s, const struct net_link *l, struct sim_msg *m)
-{
-    uint32_t slot = slot_new(s);
-    struct sim_event *ev = &s->pool[slot];
-    ev->type = EV_DELIVER;
-    ev->node = m->to;
-    ev->ptr = m;
-    schedule(s, s->now + dist_sample(&l->latency, &s->net_rng), slot);
-}
-
 uint64_t net_send(struct sim *s, node_id from, node_id to, int type, const void *data, uint32_t len)
 {
     s->stats.sent++;
@@ -87,7 +77,7 @@ uint64_t net_send(struct sim *s, node_id from, node_id to, int type, const void 
         m->id = id;
         if (len)
             memcpy(m->data, data, len);
-        enqueue(s, l, m);
+        sim_deliver_at(s, s->now + dist_sample(&l->latency, &s->net_rng), m);
     }
     s->stats.duplicated += (uint64_t)(copies - 1);
     return id;
@@ -143,13 +133,15 @@ static unsigned char *blocked(struct sim *s)
 void net_partition(struct sim *s, const int *group_of)
 {
     unsigned char *b = blocked(s);
-    struct buf desc;
-    buf_init(&desc);
-    for (int i = 0; i < s->nnodes; i++) {
+    for (int i = 0; i < s->nnodes; i++)
         for (int j = 0; j < s->nnodes; j++)
             b[(size_t)i * (size_t)s->nnodes + (size_t)j] = group_of[i] != group_of[j];
+    if (!s->trace)
+        return; /* a swarm's runs have no trace: spare them the text */
+    struct buf desc;
+    buf_init(&desc);
+    for (int i = 0; i < s->nnodes; i++)
         buf_printf(&desc, "%s%d", i ? "," : "", group_of[i]);
-    }
     trace_event(s->trace, s->now, -1, "partition", "\"groups\":[%s]", desc.data ? desc.data : "");
     buf_close(&desc);
 }

@@ -51,9 +51,17 @@ void sim_close(struct sim *s)
 
 /* ---- the heap: ordered by (at, seq), so ties are broken by insertion order, never by address ---- */
 
+/* (at, seq) as one unsigned 128-bit number (at is never negative: it is at least now, which starts at 0), so
+ * that one comparison orders two entries and compiles without a branch: which of two children is earlier is a
+ * coin toss no branch predictor can learn, and a mispredicted branch costs more than the comparison. */
+static inline unsigned __int128 order(const struct sim_heap_entry *e)
+{
+    return (unsigned __int128)(uint64_t)e->at << 64 | e->seq;
+}
+
 static inline bool before(const struct sim_heap_entry *a, const struct sim_heap_entry *b)
 {
-    return a->at < b->at || (a->at == b->at && a->seq < b->seq);
+    return order(a) < order(b);
 }
 
 static void heap_push(struct sim *s, sim_time at, uint32_t slot)
@@ -73,28 +81,26 @@ static void heap_push(struct sim *s, sim_time at, uint32_t slot)
 
 static struct sim_heap_entry heap_pop(struct sim *s)
 {
-    struct sim_heap_entry top = s->heap[0];
-    struct sim_heap_entry last = s->heap[--s->nheap];
+    struct sim_heap_entry *h = s->heap;
+    struct sim_heap_entry top = h[0];
+    struct sim_heap_entry last = h[--s->nheap];
     size_t i = 0, n = s->nheap;
-    for (;;) {
-        size_t c = 2 * i + 1;
-        if (c >= n)
+    for (size_t c = 1; c < n; c = 2 * i + 1) {
+        if (c + 1 < n)
+            c += before(&h[c + 1], &h[c]);
+        if (!before(&h[c], &last))
             break;
-        if (c + 1 < n && before(&s->heap[c + 1], &s->heap[c]))
-            c++;
-        if (!before(&s->heap[c], &last))
-            break;
-        s->heap[i] = s->heap[c];
+        h[i] = h[c];
         i = c;
     }
     if (n)
-        s->heap[i] = last;
+        h[i] = last;
     return top;
 }
 
 /* ---- event slots ---- */
 
-uint32_t slot_new(struct sim *s)
+static uint32_t slot_new(struct sim *s)
 {
     uint32_t slot;
     if (s->nfree) {
@@ -121,11 +127,21 @@ static void slot_free(struct sim *s, uint32_t slot)
     s->free_slots[s->nfree++] = slot;
 }
 
-sim_timer_id schedule(struct sim *s, sim_time at, uint32_t slot)
+static sim_timer_id schedule(struct sim *s, sim_time at, uint32_t slot)
 {
     assert(at >= s->now);
     heap_push(s, at, slot);
     return ((uint64_t)s->pool[slot].gen << 32) | (slot + 1u);
+}
+
+void sim_deliver_at(struct sim *s, sim_time at, struct sim_msg *m)
+{
+    uint32_t slot = slot_new(s);
+    struct sim_event *ev = &s->pool[slot];
+    ev->type = EV_DELIVER;
+    ev->node = m->to;
+    ev->ptr = m;
+    schedule(s, at, slot);
 }
 
 sim_timer_id sim_at(struct sim *s, sim_time at, sim_fn fn, void *ptr, uint64_t arg)

@@ -22,8 +22,9 @@ struct sim_heap_entry {
     uint32_t slot;
 };
 
-uint32_t slot_new(struct sim *s);
-sim_timer_id schedule(struct sim *s, sim_time at, uint32_t slot);
+/* Queues the delivery of m (the queue owns it from now on) to m->to at time at: one call into sim.c, where the
+ * slot, the schedule and the heap compile as one piece on this per-message path. */
+void sim_deliver_at(struct sim *s, sim_time at, struct sim_msg *m);
 void net_deliver(struct sim *s, struct sim_msg *m);
 void msg_free(struct sim *s, struct sim_msg *m);
 

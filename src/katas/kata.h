@@ -44,6 +44,7 @@ struct kata_ctx {
     const char *bug;      /* NULL, or one of the kata's bug names */
     const char *nemesis;  /* NULL, or a fault schedule from --nemesis that replaces the kata's own */
     bool quiet;           /* in a swarm: no table (figures and checks only) */
+    bool brief_passes;    /* a swarm worker: a passing check's detail is left empty (only failures are shown) */
     bool random_faults;   /* draw a fault schedule from the seed (swarm testing; --faults random) */
     struct trace *trace;  /* NULL when no trace is wanted */
     struct buf *svg;      /* NULL when no picture is wanted; else the kata writes an SVG document into it */

@@ -84,4 +84,13 @@ expect_exit 1 "swarm json" "$DKATA" run raft-election --bug ignore-log --seeds 3
 n=$(grep -o '"replay":' "$TMP/out" | wc -l); want=$(grep -o '"failing_count":[0-9]*' "$TMP/out" | cut -d: -f2)
 if [ "$n" -gt 20 ] && [ "$n" -eq "$want" ]; then echo "ok swarm json lists all $n failing seeds"; else
   echo "not ok swarm json lists all failing seeds ($n of $want)"; fi
+# The parent keeps failures as the workers report them, interleaved; the report lists them by seed, and the
+# number of workers changes nothing but the "jobs" and "seconds" fields.
+"$DKATA" run raft-election --bug ignore-log --seeds 300 --json --jobs 3 | sed 's/"jobs":[0-9]*,"seconds":[0-9.]*,//' >"$TMP/j3"
+"$DKATA" run raft-election --bug ignore-log --seeds 300 --json --jobs 1 | sed 's/"jobs":[0-9]*,"seconds":[0-9.]*,//' >"$TMP/j1"
+grep -o '{"seed":[0-9]*' "$TMP/j3" | cut -d: -f2 >"$TMP/j3seeds"
+if [ -s "$TMP/j3seeds" ] && sort -n -c -u "$TMP/j3seeds"; then echo "ok swarm lists failing seeds in seed order"; else
+  echo "not ok swarm lists failing seeds in seed order"; fi
+if cmp -s "$TMP/j1" "$TMP/j3"; then echo "ok swarm report is the same with 1 and 3 jobs"; else
+  echo "not ok swarm report differs between 1 and 3 jobs"; fi
 expect_exit 2 "clocks refuses a nemesis" "$DKATA" run clocks --nemesis '1s crash 0'
