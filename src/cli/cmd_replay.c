@@ -18,16 +18,17 @@ static void replay_list(void)
         printf("  %-16s %s\n", all[i]->name, all[i]->title);
 }
 
-/* Runs the scenario with config; returns the number of failed checks, or -1 on bad parameters. */
+/* Runs the scenario with config (with run false, only checks its parameters, when the replay can); returns
+ * the number of failed checks, or -1 on bad parameters. */
 static int run_config(const struct replay *r, const char **values, int cfg, const char *config, uint64_t seed,
-                      bool show)
+                      bool show, bool run)
 {
     const char *saved = values[cfg];
     values[cfg] = config;
     struct kata_ctx ctx;
     kata_ctx_init(&ctx, seed, values);
     ctx.quiet = !show;
-    int rc = r->scenario->run(&ctx);
+    int rc = run ? r->scenario->run(&ctx) : r->check_params && !r->check_params(&ctx) ? -1 : 0;
     values[cfg] = saved;
     if (rc) {
         cli_usage("%s", ctx.error);
@@ -107,28 +108,22 @@ int cmd_replay(int argc, char **argv)
     const char *values[MAXP];
     for (int i = 0; i < k->nparams && i < MAXP; i++)
         values[i] = k->params[i].def;
-    for (int s = 0; s < nsets; s++) {
-        const char *eq = strchr(sets[s], '=');
-        char pname[64];
-        if (!eq || eq == sets[s] || (size_t)(eq - sets[s]) >= sizeof(pname))
-            return cli_usage("bad --param '%s': expected NAME=VALUE", sets[s]);
-        snprintf(pname, sizeof(pname), "%.*s", (int)(eq - sets[s]), sets[s]);
-        int idx = kata_param_index(k, pname);
-        if (idx < 0 || !strcmp(pname, "config"))
-            return cli_usage("unknown parameter '%s' for replay '%s' (see 'dkata help %s'; --config picks the "
-                             "configuration)", pname, name, name);
-        values[idx] = eq + 1;
-    }
+    char err[256];
+    for (int s = 0; s < nsets; s++)
+        if (replay_set_param(r, values, sets[s], err, sizeof(err)))
+            return cli_usage("%s", err);
     int cfg = kata_param_index(k, "config");
+    if (run_config(r, values, cfg, config ? config : "as-was", seed, false, false) < 0)
+        return EXIT_USAGE; /* one line, before the timeline */
     printf("dkata replay %s, seed %llu\n%s\nsource: %s\n\npublic timeline:\n%s\nconcepts: %s\n\n", r->name,
            (unsigned long long)seed, r->title, r->source, r->timeline, r->concepts);
     double start = journal_now();
-    int failed = run_config(r, values, cfg, config ? config : "as-was", seed, true);
+    int failed = run_config(r, values, cfg, config ? config : "as-was", seed, true, true);
     if (failed < 0)
         return EXIT_USAGE;
     int exit_code = failed ? EXIT_VIOLATION : EXIT_OKAY;
     if (!config) {
-        int prevented = run_config(r, values, cfg, r->prevent_config, seed, false);
+        int prevented = run_config(r, values, cfg, r->prevent_config, seed, false, true);
         printf("\nprevented by: %s\n  --config %s: %s\n", r->prevented, r->prevent_config,
                prevented ? "checks FAILED" : "every check held");
         bool reproduced = failed > 0 && prevented == 0;

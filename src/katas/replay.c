@@ -6,9 +6,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/err.h"
 #include "core/units.h"
 
 extern const struct kata replay_github_2018;
+bool replay_github_2018_params(struct kata_ctx *ctx);
 extern const struct replay replay_gitlab_2017;
 extern const struct replay replay_s3_2017;
 extern const struct replay replay_cloudflare_2020;
@@ -47,6 +49,7 @@ static const struct replay github_2018 = {
                  "commits to the West replica also keep one history, at a cross-country round trip per commit.",
     .prevent_config = "no-cross-region",
     .scenario = &replay_github_2018,
+    .check_params = replay_github_2018_params,
 };
 
 static const struct replay *const replays[] = {&github_2018, &replay_gitlab_2017, &replay_s3_2017,
@@ -64,6 +67,26 @@ const struct replay *replay_find(const char *name)
         if (!strcmp(replays[i]->name, name))
             return replays[i];
     return NULL;
+}
+
+int replay_set_param(const struct replay *r, const char **values, const char *set, char *err, size_t errlen)
+{
+    const char *eq = strchr(set, '=');
+    char name[64];
+    if (!eq || eq == set || (size_t)(eq - set) >= sizeof(name)) {
+        snprintf(err, errlen, "bad --param '%.80s': expected NAME=VALUE", set);
+        return ERR_PARSE;
+    }
+    snprintf(name, sizeof(name), "%.*s", (int)(eq - set), set);
+    int i = kata_param_index(r->scenario, name);
+    if (i < 0 || !strcmp(name, "config")) {
+        snprintf(err, errlen,
+                 "unknown parameter '%s' for replay '%s' (see 'dkata help %s'; --config picks the configuration)",
+                 name, r->name, r->name);
+        return ERR_PARSE;
+    }
+    values[i] = eq + 1;
+    return 0;
 }
 
 char *replay_clock(char out[static 9], int base_s, int64_t now_ns)

@@ -13,10 +13,17 @@ struct replay {
     const char *prevented; /* the configuration that would have prevented it, and its cost */
     const char *prevent_config; /* the scenario's config parameter value that prevents it */
     const struct kata *scenario; /* runs on the simulator; a "config" parameter picks the configuration */
+    /* Reads and checks the scenario's parameters (ctx->values) as its run does, without running: true, or false
+     * with ctx->error set. NULL: only the run reads them. */
+    bool (*check_params)(struct kata_ctx *ctx);
 };
 
 const struct replay *const *replay_all(int *n);
 const struct replay *replay_find(const char *name);
+/* Sets one scenario parameter from --param's "NAME=VALUE" text: values[i] (one per parameter of r's scenario)
+ * points into set. The configuration is --config's, not --param's. Returns 0, or ERR_PARSE with one line in err
+ * naming what is wrong and what is accepted. */
+int replay_set_param(const struct replay *r, const char **values, const char *set, char *err, size_t errlen);
 
 /* Helpers the scenarios share. A replay tells its timeline in the postmortem's wall clock: base_s is the clock
  * (seconds after midnight) at virtual time 0. */

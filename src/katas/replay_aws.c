@@ -15,6 +15,10 @@
 #include "katas/replay.h"
 #include "katas/retry.h"
 
+/* A run's calls at most, counting every attempt: the defaults make 6e5; near the bound (--param rate=2000
+ * --param duration=800s, 9.7e6) a replay takes 16 s and 273 MB. */
+#define MAX_CALLS 1e7
+
 extern const struct kata replay_aws_2021_scenario;
 
 enum config { AS_WAS, BACKOFF, BACKOFF_BUDGET, NCONFIGS };
@@ -105,14 +109,25 @@ static bool read_params(struct kata_ctx *ctx, struct params *p, int *c)
     r->attempts = (int)attempts;
     r->callers = 1;
     r->blip_at = 0; /* no blip: the surge is the trigger */
-    if (r->timeout <= 0 || r->base <= 0 || r->cap < r->base || r->surge <= 0 ||
-        r->surge_at + r->surge + r->bound + p->tail > r->duration || p->tail < NS_PER_S) {
+    /* in double: each time may be up to 9e18ns, and their sum must not wrap */
+    double span = (double)r->surge_at + (double)r->surge + (double)r->bound + (double)p->tail;
+    double calls = (r->rate * (double)r->duration + r->surge_rate * (double)r->surge) / NS_PER_S * attempts;
+    if (r->timeout <= 0 || r->base <= 0 || r->cap < r->base || r->surge <= 0 || span > (double)r->duration ||
+        p->tail < NS_PER_S || r->duration > 3600 * NS_PER_S || calls > MAX_CALLS) {
         snprintf(ctx->error, sizeof(ctx->error),
-                 "bad times: need timeout > 0, 0 < base <= cap, surge > 0, tail >= 1s and surge_at + surge + "
-                 "recovery + tail <= duration");
+                 "bad times: need timeout > 0, 0 < base <= cap, surge > 0, tail >= 1s, surge_at + surge + "
+                 "recovery + tail <= duration <= 1h and at most 1e7 calls ((rate x duration + surge_rate x "
+                 "surge) x attempts)");
         return false;
     }
     return true;
+}
+
+static bool check_params(struct kata_ctx *ctx)
+{
+    struct params p;
+    int c;
+    return read_params(ctx, &p, &c);
 }
 
 static int aws_run(struct kata_ctx *ctx)
@@ -245,4 +260,5 @@ const struct replay replay_aws_2021 = {
         "enough when the timeout, not the sleep, sets the pace of retries.",
     .prevent_config = "backoff-budget",
     .scenario = &replay_aws_2021_scenario,
+    .check_params = check_params,
 };

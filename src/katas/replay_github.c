@@ -20,6 +20,9 @@
 
 #define MS NS_PER_MS
 #define SEC NS_PER_S
+/* A run's application writes at most: every tps up to 10000 with the default times (1.63e6), and at the bound
+ * (--param tps=10000 --param after=97s) a replay takes 9 s and 206 MB. */
+#define MAX_WRITES 2e6
 
 extern const struct kata replay_github_2018;
 
@@ -371,24 +374,42 @@ static void run_config(struct kata_ctx *ctx, const struct params *p, enum config
     free(w);
 }
 
-static int github_run(struct kata_ctx *ctx)
+static bool read_params(struct kata_ctx *ctx, struct params *p, int *c)
 {
     const struct kata *k = &replay_github_2018;
+    if (!kata_get_choice(ctx, k, "config", config_names, c) ||
+        !kata_get_duration(ctx, k, "partition_at", &p->partition_at) ||
+        !kata_get_duration(ctx, k, "partition", &p->partition) || !kata_get_duration(ctx, k, "detect", &p->detect) ||
+        !kata_get_duration(ctx, k, "ping", &p->ping) || !kata_get_duration(ctx, k, "repl_lag", &p->repl_lag) ||
+        !kata_get_duration(ctx, k, "cross_latency", &p->cross) ||
+        !kata_get_duration(ctx, k, "local_latency", &p->local) || !kata_get_duration(ctx, k, "after", &p->after) ||
+        !kata_get_int(ctx, k, "tps", 1, 10000, &p->tps))
+        return false;
+    /* in double: each time may be up to 9e18ns, and their sum must not wrap */
+    double run = (double)p->partition_at + (double)p->partition + (double)p->after;
+    if (p->ping <= 0 || p->detect < p->ping || p->partition <= 0 || p->local <= 0 || p->cross <= 0 ||
+        p->partition_at <= p->detect || run > 3600.0 * SEC || run / SEC * (double)p->tps > MAX_WRITES) {
+        snprintf(ctx->error, sizeof(ctx->error),
+                 "bad times: need ping > 0, detect >= ping, partition > 0, latencies > 0, partition_at > detect, "
+                 "and a run (partition_at + partition + after) of at most 1h and 2e6 writes (tps x run)");
+        return false;
+    }
+    return true;
+}
+
+bool replay_github_2018_params(struct kata_ctx *ctx)
+{
     struct params p;
     int c;
-    if (!kata_get_choice(ctx, k, "config", config_names, &c) ||
-        !kata_get_duration(ctx, k, "partition_at", &p.partition_at) ||
-        !kata_get_duration(ctx, k, "partition", &p.partition) || !kata_get_duration(ctx, k, "detect", &p.detect) ||
-        !kata_get_duration(ctx, k, "ping", &p.ping) || !kata_get_duration(ctx, k, "repl_lag", &p.repl_lag) ||
-        !kata_get_duration(ctx, k, "cross_latency", &p.cross) || !kata_get_duration(ctx, k, "local_latency", &p.local) ||
-        !kata_get_duration(ctx, k, "after", &p.after) || !kata_get_int(ctx, k, "tps", 1, 10000, &p.tps))
+    return read_params(ctx, &p, &c);
+}
+
+static int github_run(struct kata_ctx *ctx)
+{
+    struct params p;
+    int c;
+    if (!read_params(ctx, &p, &c))
         return -1;
-    if (p.ping <= 0 || p.detect < p.ping || p.partition <= 0 || p.local <= 0 || p.cross <= 0 ||
-        p.partition_at <= p.detect) {
-        snprintf(ctx->error, sizeof(ctx->error),
-                 "bad times: need ping > 0, detect >= ping, partition > 0, latencies > 0 and partition_at > detect");
-        return -1;
-    }
     struct outcome o;
     struct lw_report rep;
     if (!ctx->quiet) {

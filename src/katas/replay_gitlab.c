@@ -440,6 +440,13 @@ static bool read_params(struct kata_ctx *ctx, struct params *p, int *c)
     return true;
 }
 
+static bool check_params(struct kata_ctx *ctx)
+{
+    struct params p;
+    int c;
+    return read_params(ctx, &p, &c);
+}
+
 static int gitlab_run(struct kata_ctx *ctx)
 {
     struct params p;
@@ -555,4 +562,5 @@ const struct replay replay_gitlab_2017 = {
                  "db2 stays a valid copy but hours behind the spike, and the primary must hold all that WAL on disk.",
     .prevent_config = "slot-pitr",
     .scenario = &gitlab_kata,
+    .check_params = check_params,
 };

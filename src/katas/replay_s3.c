@@ -315,6 +315,13 @@ static bool read_params(struct kata_ctx *ctx, struct params *p, int *c)
     return true;
 }
 
+static bool check_params(struct kata_ctx *ctx)
+{
+    struct params p;
+    int c;
+    return read_params(ctx, &p, &c);
+}
+
 static int s3_run(struct kata_ctx *ctx)
 {
     struct params p;
@@ -450,4 +457,5 @@ const struct replay replay_s3_2017 = {
                  "without the check the same command crosses the minimum a few minutes later.",
     .prevent_config = "guarded",
     .scenario = &s3_kata,
+    .check_params = check_params,
 };

@@ -27,3 +27,17 @@ expect_exit 2 "bad param" "$DKATA" replay github-2018 --param nope=1
 expect_exit 2 "bad duration" "$DKATA" replay github-2018 --param partition=soon
 n=$(sqlite3 "$XDG_DATA_HOME/dkata/journal.db" "SELECT count(*) FROM entries WHERE kind='replay' AND name='github-2018'")
 if [ "$n" -ge 4 ]; then echo "ok replays logged"; else echo "not ok replays logged ($n)"; fi
+# parameters are checked before anything is printed: one line, exit 2
+expect_exit 2 "bad param before the timeline" "$DKATA" replay github-2018 --param partition=soon
+if [ ! -s "$TMP/out" ] && [ "$(wc -l <"$TMP/err")" -eq 1 ]; then echo "ok one line, no timeline"
+else echo "not ok one line, no timeline"; fi
+# runs are bounded, and times that would wrap are refused (the fuzzer's regression inputs, tests/fuzz/corpus/replay_params)
+expect_exit 2 "github-2018: a run of more than 1h" "$DKATA" replay github-2018 --param after=100h
+expect_grep "names the bound" "at most 1h and 2e6 writes" "$TMP/err"
+expect_exit 2 "github-2018: times that would wrap" "$DKATA" replay github-2018 --param after=2500000h --param partition=2500000h
+expect_exit 2 "aws-2021: a run of more than 1h" "$DKATA" replay aws-2021 --param duration=100h
+expect_grep "names the bound" "duration <= 1h and at most 1e7 calls" "$TMP/err"
+expect_exit 2 "aws-2021: times that would wrap" "$DKATA" replay aws-2021 --param surge_at=2500000h --param surge=2500000h
+expect_exit 2 "aws-2021: too many calls" "$DKATA" replay aws-2021 --param duration=900s --param rate=2000
+expect_exit 2 "gitlab-2017: a clock past midnight's hour" "$DKATA" replay gitlab-2017 --param delete_at=24:00
+expect_grep "names the form" "expected a clock time HH:MM or HH:MM:SS" "$TMP/err"
