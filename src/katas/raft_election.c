@@ -11,6 +11,7 @@
 #include "core/sim.h"
 #include "core/units.h"
 #include "katas/kata.h"
+#include "katas/raft.h"
 #include "report/svg.h"
 
 #define MAXN 64
@@ -20,8 +21,6 @@
 
 extern const struct kata kata_raft_election;
 
-enum role { FOLLOWER, CANDIDATE, LEADER };
-static const char *role_name[] = {"follower", "candidate", "leader"};
 enum { T_ELECTION = 1, T_HEARTBEAT = 2 };
 enum { M_VOTE_REQ = 1, M_VOTE_RESP, M_APPEND, M_APPEND_RESP };
 
@@ -33,16 +32,12 @@ struct msg {
 };
 
 struct rnode {
-    /* durable: survives a crash (Figure 2: "updated on stable storage before responding to RPCs") */
-    int64_t term;
-    int voted_for; /* -1: none */
+    struct raft_server rs; /* term, votedFor durable (but see the bugs); role, votes not */
+    /* durable */
     int loglen;
     int64_t log[MAXLOG]; /* the term of each entry, index 1..loglen stored at [0..loglen-1] */
     /* volatile */
-    enum role role;
-    uint64_t votes; /* bitmask of voters for us in this term */
-    sim_time election_deadline; /* < 0: no election timeout (a leader) */
-    bool election_armed;        /* a timer is pending; it re-arms itself if the deadline moved */
+    struct raft_timer timer; /* deadline < 0: no election timeout (a leader) */
 };
 
 /* A state interval, for the timeline picture. */
@@ -125,22 +120,9 @@ static void mark(struct sim *s, struct world *w, int node, const char *label)
     snprintf(m->label, sizeof(m->label), "%s", label);
 }
 
-static int majority(const struct world *w)
-{
-    return w->n / 2 + 1;
-}
-
 static void reset_election_timer(struct sim *s, struct world *w, int id)
 {
-    /* Resetting moves the deadline; the one pending timer re-arms itself when it fires early, which saves a
-     * cancel and a new timer per heartbeat. */
-    struct rnode *nd = &w->nodes[id];
-    sim_time d = rng_range(sim_rng(s, id), w->tmin, w->tmax);
-    nd->election_deadline = s->now + d;
-    if (!nd->election_armed) {
-        sim_timer(s, id, d, T_ELECTION, 0);
-        nd->election_armed = true;
-    }
+    raft_timer_reset(s, id, &w->nodes[id].timer, w->tmin, w->tmax, T_ELECTION);
 }
 
 static void send(struct sim *s, int from, int to, int type, const struct msg *m)
@@ -148,91 +130,84 @@ static void send(struct sim *s, int from, int to, int type, const struct msg *m)
     net_send(s, from, to, type, m, sizeof(*m));
 }
 
-/* Figure 2, "All Servers": if an RPC carries term T > currentTerm, set currentTerm = T, convert to follower. */
+/* Figure 2, "All Servers" (raft_observe_term), with its timeline line and trace event. */
 static void observe_term(struct sim *s, struct world *w, int id, int64_t term)
 {
-    struct rnode *nd = &w->nodes[id];
-    if (term <= nd->term)
+    struct raft_server *rs = &w->nodes[id].rs;
+    struct raft_server was = *rs;
+    if (!raft_observe_term(rs, term))
         return;
-    if (nd->role != FOLLOWER)
-        tl(s, w, "n%d steps down: saw term %lld > %lld", id, (long long)term, (long long)nd->term);
-    nd->term = term;
-    nd->voted_for = -1;
-    nd->role = FOLLOWER;
-    nd->votes = 0;
+    if (was.role != RAFT_FOLLOWER)
+        tl(s, w, "n%d steps down: saw term %lld > %lld", id, (long long)term, (long long)was.term);
     trace_event(s->trace, s->now, id, "term", "\"term\":%lld,\"role\":\"follower\"", (long long)term);
+}
+
+static int64_t last_term(const struct rnode *nd)
+{
+    return nd->loglen ? nd->log[nd->loglen - 1] : 0;
+}
+
+/* An empty AppendEntries to every other node. */
+static void heartbeat(struct sim *s, struct world *w, int id)
+{
+    struct msg hb = {.term = w->nodes[id].rs.term};
+    raft_broadcast(s, id, w->n, M_APPEND, &hb, sizeof(hb));
 }
 
 static void become_leader(struct sim *s, struct world *w, int id)
 {
     struct rnode *nd = &w->nodes[id];
-    nd->role = LEADER;
-    nd->election_deadline = -1;
+    nd->rs.role = RAFT_LEADER;
+    nd->timer.deadline = -1;
     w->leaders_elected++;
     if (!w->first_leader_at)
         w->first_leader_at = s->now;
-    tl(s, w, "n%d becomes LEADER of term %lld (%d votes)", id, (long long)nd->term, __builtin_popcountll(nd->votes));
-    trace_event(s->trace, s->now, id, "leader", "\"term\":%lld", (long long)nd->term);
-    struct msg hb = {.term = nd->term};
-    for (int p = 0; p < w->n; p++)
-        if (p != id)
-            send(s, id, p, M_APPEND, &hb);
-    sim_timer(s, id, w->heartbeat, T_HEARTBEAT, (uint64_t)nd->term);
+    tl(s, w, "n%d becomes LEADER of term %lld (%d votes)", id, (long long)nd->rs.term,
+       __builtin_popcountll(nd->rs.votes));
+    trace_event(s->trace, s->now, id, "leader", "\"term\":%lld", (long long)nd->rs.term);
+    heartbeat(s, w, id);
+    sim_timer(s, id, w->heartbeat, T_HEARTBEAT, (uint64_t)nd->rs.term);
 }
 
 static void start_election(struct sim *s, struct world *w, int id)
 {
     struct rnode *nd = &w->nodes[id];
-    nd->term++;
-    nd->role = CANDIDATE;
-    nd->voted_for = id;
-    nd->votes = 1ULL << id;
+    raft_become_candidate(&nd->rs, id);
     w->elections++;
-    tl(s, w, "n%d times out, becomes candidate for term %lld", id, (long long)nd->term);
-    trace_event(s->trace, s->now, id, "candidate", "\"term\":%lld", (long long)nd->term);
+    tl(s, w, "n%d times out, becomes candidate for term %lld", id, (long long)nd->rs.term);
+    trace_event(s->trace, s->now, id, "candidate", "\"term\":%lld", (long long)nd->rs.term);
     reset_election_timer(s, w, id);
-    struct msg rv = {.term = nd->term, .last_index = nd->loglen, .last_term = nd->loglen ? nd->log[nd->loglen - 1] : 0};
-    for (int p = 0; p < w->n; p++)
-        if (p != id)
-            send(s, id, p, M_VOTE_REQ, &rv);
-    if (majority(w) == 1)
+    struct msg rv = {.term = nd->rs.term, .last_index = nd->loglen, .last_term = last_term(nd)};
+    raft_broadcast(s, id, w->n, M_VOTE_REQ, &rv, sizeof(rv));
+    if (raft_majority(w->n) == 1)
         become_leader(s, w, id);
-}
-
-/* Section 5.4.1: the candidate's log is at least as up-to-date as ours if its last term is higher, or equal with
- * an index at least as long. */
-static bool up_to_date(const struct rnode *nd, const struct msg *m)
-{
-    int64_t my_last_term = nd->loglen ? nd->log[nd->loglen - 1] : 0;
-    return m->last_term > my_last_term || (m->last_term == my_last_term && m->last_index >= nd->loglen);
 }
 
 static void on_vote_request(struct sim *s, struct world *w, int id, int cand, const struct msg *m)
 {
     struct rnode *nd = &w->nodes[id];
     observe_term(s, w, id, m->term);
-    bool grant = false;
-    if (m->term == nd->term) {
-        bool free_vote = nd->voted_for == -1 || nd->voted_for == cand || w->bug_vote_twice;
-        bool log_ok = up_to_date(nd, m) || w->bug_no_log_check;
-        grant = free_vote && log_ok;
-    }
+    bool log_ok =
+        raft_log_up_to_date(m->last_index, m->last_term, nd->loglen, last_term(nd)) || w->bug_no_log_check;
+    bool grant = raft_may_grant(&nd->rs, m->term, cand, log_ok);
+    if (w->bug_vote_twice) /* the bug: a vote already given in this term does not count */
+        grant = m->term == nd->rs.term && log_ok;
     if (grant) {
-        nd->voted_for = cand;
+        nd->rs.voted_for = cand;
         reset_election_timer(s, w, id);
         XGROW(w->votes, w->votes_cap, w->nvotes + 1);
-        w->votes[w->nvotes++] = (struct vote_rec){s->now, id, cand, nd->term};
+        w->votes[w->nvotes++] = (struct vote_rec){s->now, id, cand, nd->rs.term};
         /* checker: at most one vote per node per term */
         for (size_t i = 0; i + 1 < w->nvotes; i++) {
             const struct vote_rec *v = &w->votes[i];
-            if (v->voter == id && v->term == nd->term && v->cand != cand)
-                violation(w, s, "n%d voted twice in term %lld (for n%d and n%d)", id, (long long)nd->term, v->cand,
-                          cand);
+            if (v->voter == id && v->term == nd->rs.term && v->cand != cand)
+                violation(w, s, "n%d voted twice in term %lld (for n%d and n%d)", id, (long long)nd->rs.term,
+                          v->cand, cand);
         }
-        tl(s, w, "n%d votes for n%d in term %lld", id, cand, (long long)nd->term);
-        trace_event(s->trace, s->now, id, "vote", "\"for\":%d,\"term\":%lld", cand, (long long)nd->term);
+        tl(s, w, "n%d votes for n%d in term %lld", id, cand, (long long)nd->rs.term);
+        trace_event(s->trace, s->now, id, "vote", "\"for\":%d,\"term\":%lld", cand, (long long)nd->rs.term);
     }
-    struct msg r = {.term = nd->term, .granted = grant};
+    struct msg r = {.term = nd->rs.term, .granted = grant};
     send(s, id, cand, M_VOTE_RESP, &r);
 }
 
@@ -248,19 +223,16 @@ static void on_message(struct sim *s, node_id self, const struct sim_msg *sm)
         break;
     case M_VOTE_RESP:
         observe_term(s, w, self, m.term);
-        if (nd->role == CANDIDATE && m.term == nd->term && m.granted) {
-            nd->votes |= 1ULL << sm->from;
-            if (__builtin_popcountll(nd->votes) >= majority(w))
-                become_leader(s, w, self);
-        }
+        if (raft_tally_vote(&nd->rs, m.term, sm->from, m.granted, w->n))
+            become_leader(s, w, self);
         break;
     case M_APPEND: {
         observe_term(s, w, self, m.term);
-        struct msg r = {.term = nd->term, .granted = m.term == nd->term};
-        if (m.term == nd->term) {
-            if (nd->role == CANDIDATE) {
+        struct msg r = {.term = nd->rs.term, .granted = m.term == nd->rs.term};
+        if (m.term == nd->rs.term) {
+            if (nd->rs.role == RAFT_CANDIDATE) {
                 tl(s, w, "n%d steps down: n%d is leader of term %lld", self, sm->from, (long long)m.term);
-                nd->role = FOLLOWER;
+                nd->rs.role = RAFT_FOLLOWER;
             }
             reset_election_timer(s, w, self);
         }
@@ -278,20 +250,11 @@ static void on_timer(struct sim *s, node_id self, int kind, uint64_t arg)
     struct world *w = s->user;
     struct rnode *nd = &w->nodes[self];
     if (kind == T_ELECTION) {
-        nd->election_armed = false;
-        if (nd->election_deadline < 0 || nd->role == LEADER)
-            return;
-        if (s->now < nd->election_deadline) {
-            sim_timer(s, self, nd->election_deadline - s->now, T_ELECTION, 0);
-            nd->election_armed = true;
-            return;
-        }
-        start_election(s, w, self);
-    } else if (kind == T_HEARTBEAT && nd->role == LEADER && (int64_t)arg == nd->term) {
-        struct msg hb = {.term = nd->term};
-        for (int p = 0; p < w->n; p++)
-            if (p != self)
-                send(s, self, p, M_APPEND, &hb);
+        bool live = nd->timer.deadline >= 0 && nd->rs.role != RAFT_LEADER;
+        if (raft_timer_fired(s, self, &nd->timer, T_ELECTION, live))
+            start_election(s, w, self);
+    } else if (kind == T_HEARTBEAT && raft_heartbeat_due(&nd->rs, arg)) {
+        heartbeat(s, w, self);
         mark(s, w, self, "");
         sim_timer(s, self, w->heartbeat, T_HEARTBEAT, arg);
     }
@@ -300,25 +263,24 @@ static void on_timer(struct sim *s, node_id self, int kind, uint64_t arg)
 static void on_crash(struct sim *s, node_id self)
 {
     struct world *w = s->user;
-    tl(s, w, "n%d CRASHES (was %s of term %lld)", self, role_name[w->nodes[self].role],
-       (long long)w->nodes[self].term);
+    tl(s, w, "n%d CRASHES (was %s of term %lld)", self, raft_role_name[w->nodes[self].rs.role],
+       (long long)w->nodes[self].rs.term);
 }
 
 static void on_restart(struct sim *s, node_id self)
 {
     struct world *w = s->user;
     struct rnode *nd = &w->nodes[self];
-    nd->role = FOLLOWER;
-    nd->votes = 0;
-    nd->election_armed = false; /* the crash dropped the old incarnation's timer */
-    nd->election_deadline = -1;
+    nd->rs.role = RAFT_FOLLOWER;
+    nd->rs.votes = 0;
+    nd->timer = (struct raft_timer){.deadline = -1}; /* the crash dropped the old incarnation's timer */
     if (w->bug_forget_vote)
-        nd->voted_for = -1;
+        nd->rs.voted_for = -1;
     if (w->bug_volatile_term) {
-        nd->term = 0;
-        nd->voted_for = -1;
+        nd->rs.term = 0;
+        nd->rs.voted_for = -1;
     }
-    tl(s, w, "n%d restarts as follower, term %lld", self, (long long)nd->term);
+    tl(s, w, "n%d restarts as follower, term %lld", self, (long long)nd->rs.term);
     reset_election_timer(s, w, self);
 }
 
@@ -328,7 +290,8 @@ static bool any_moved(const struct world *w)
 {
     bool moved = false;
     for (int i = 0; i < w->n; i++)
-        moved |= (w->nodes[i].term != w->last_term_seen[i]) | ((int)w->nodes[i].role != w->prev_role[i]);
+        moved |=
+            (w->nodes[i].rs.term != w->last_term_seen[i]) | ((int)w->nodes[i].rs.role != w->prev_role[i]);
     return moved;
 }
 
@@ -343,32 +306,34 @@ static void after_event(struct sim *s)
         return;
     for (int i = 0; i < w->n; i++) {
         struct rnode *nd = &w->nodes[i];
-        int state = s->nodes[i].state == SIM_CRASHED ? 3 : (int)nd->role;
-        if (nd->term < w->last_term_seen[i])
+        int state = s->nodes[i].state == SIM_CRASHED ? 3 : (int)nd->rs.role;
+        if (nd->rs.term < w->last_term_seen[i])
             violation(w, s, "n%d's term went back from %lld to %lld", i, (long long)w->last_term_seen[i],
-                      (long long)nd->term);
-        w->last_term_seen[i] = nd->term;
-        if (nd->role == LEADER && w->prev_role[i] != LEADER && state != 3) {
-            int64_t t = nd->term < MAXTERMS ? nd->term : MAXTERMS - 1;
+                      (long long)nd->rs.term);
+        w->last_term_seen[i] = nd->rs.term;
+        if (nd->rs.role == RAFT_LEADER && w->prev_role[i] != RAFT_LEADER && state != 3) {
+            int64_t t = nd->rs.term < MAXTERMS ? nd->rs.term : MAXTERMS - 1;
             if (w->leader_of_term[t] >= 0 && w->leader_of_term[t] != i)
-                violation(w, s, "two leaders in term %lld: n%d and n%d", (long long)nd->term, w->leader_of_term[t], i);
+                violation(w, s, "two leaders in term %lld: n%d and n%d", (long long)nd->rs.term,
+                          w->leader_of_term[t], i);
             else
                 w->leader_of_term[t] = (int8_t)i;
             bool complete = nd->loglen >= w->committed;
             for (int e = 0; complete && e < w->committed; e++)
                 complete = nd->log[e] == w->committed_log[e];
             if (!complete)
-                violation(w, s, "n%d became leader of term %lld without the committed entries (its log has %d, "
-                                "%d committed)",
-                          i, (long long)nd->term, nd->loglen, w->committed);
+                violation(w, s,
+                          "n%d became leader of term %lld without the committed entries (its log has %d, "
+                          "%d committed)",
+                          i, (long long)nd->rs.term, nd->loglen, w->committed);
         }
-        w->prev_role[i] = (int)nd->role;
-        if (w->record && (state != w->span_state[i] || nd->term != w->span_term[i])) {
+        w->prev_role[i] = (int)nd->rs.role;
+        if (w->record && (state != w->span_state[i] || nd->rs.term != w->span_term[i])) {
             XGROW(w->spans, w->spans_cap, w->nspans + 1);
             w->spans[w->nspans++] = (struct span){i, w->span_start[i], s->now, w->span_state[i], w->span_term[i]};
             w->span_start[i] = s->now;
             w->span_state[i] = state;
-            w->span_term[i] = nd->term;
+            w->span_term[i] = nd->rs.term;
         }
     }
 }
@@ -385,7 +350,7 @@ static void make_logs(struct world *w, struct rng *r)
         term = w->committed_log[e];
     }
     uint64_t holders = 0;
-    while (__builtin_popcountll(holders) < majority(w))
+    while (__builtin_popcountll(holders) < raft_majority(w->n))
         holders |= 1ULL << rng_below(r, (uint64_t)w->n);
     for (int i = 0; i < w->n; i++) {
         struct rnode *nd = &w->nodes[i];
@@ -393,12 +358,12 @@ static void make_logs(struct world *w, struct rng *r)
         nd->loglen = holds ? w->committed + (int)rng_range(r, 0, 2) : (int)rng_range(r, 0, w->committed - 1);
         for (int e = 0; e < nd->loglen; e++)
             nd->log[e] = e < w->committed ? w->committed_log[e] : term; /* uncommitted tail: same last term */
-        nd->term = nd->loglen ? nd->log[nd->loglen - 1] : 0;
+        nd->rs.term = nd->loglen ? nd->log[nd->loglen - 1] : 0;
         int64_t max_term = term;
-        if (nd->term < max_term)
-            nd->term = max_term; /* every node has seen the latest term */
-        nd->voted_for = -1;
-        w->last_term_seen[i] = nd->term;
+        if (nd->rs.term < max_term)
+            nd->rs.term = max_term; /* every node has seen the latest term */
+        nd->rs.voted_for = -1;
+        w->last_term_seen[i] = nd->rs.term;
     }
 }
 
@@ -408,8 +373,8 @@ static int count_leaders(struct sim *s, struct world *w, uint64_t mask, int64_t 
 {
     int c = 0;
     for (int i = 0; i < w->n; i++)
-        if (((mask >> i) & 1) && s->nodes[i].state != SIM_CRASHED && w->nodes[i].role == LEADER &&
-            w->nodes[i].term >= min_term) {
+        if (((mask >> i) & 1) && s->nodes[i].state != SIM_CRASHED && w->nodes[i].rs.role == RAFT_LEADER &&
+            w->nodes[i].rs.term >= min_term) {
             c++;
             *who = i;
         }
@@ -426,8 +391,8 @@ static int64_t max_term(const struct world *w)
 {
     int64_t t = 0;
     for (int i = 0; i < w->n; i++)
-        if (w->nodes[i].term > t)
-            t = w->nodes[i].term;
+        if (w->nodes[i].rs.term > t)
+            t = w->nodes[i].rs.term;
     return t;
 }
 
@@ -453,7 +418,7 @@ static void scripted(struct sim *s, struct world *w, struct kata_ctx *ctx, const
     int old = -1;
     count_leaders(s, w, all, 0, &old);
     if (old >= 0) {
-        int64_t old_term = w->nodes[old].term;
+        int64_t old_term = w->nodes[old].rs.term;
         int64_t elected_before = w->leaders_elected;
         sim_crash(s, old);
         mark(s, w, -1, "crash leader");
@@ -461,10 +426,12 @@ static void scripted(struct sim *s, struct world *w, struct kata_ctx *ctx, const
         bool ok = sim_run_until_pred(s, has_leader, &next, p->crash_at + p->bound);
         int who = -1;
         int n = count_leaders(s, w, all, next, &who);
-        kata_check(ctx, "one-new-leader-after-crash", ok && n == 1 && w->leaders_elected - elected_before == 1,
-                   "n%d crashed at %.0fms; %lld leader(s) elected after it, n%d leads term %lld %.1fms later", old,
-                   (double)p->crash_at / 1e6, (long long)(w->leaders_elected - elected_before), who,
-                   who >= 0 ? (long long)w->nodes[who].term : -1LL, ok ? (double)(s->now - p->crash_at) / 1e6 : -1.0);
+        kata_check(ctx, "one-new-leader-after-crash",
+                   ok && n == 1 && w->leaders_elected - elected_before == 1,
+                   "n%d crashed at %.0fms; %lld leader(s) elected after it, n%d leads term %lld %.1fms later",
+                   old, (double)p->crash_at / 1e6, (long long)(w->leaders_elected - elected_before), who,
+                   who >= 0 ? (long long)w->nodes[who].rs.term : -1LL,
+                   ok ? (double)(s->now - p->crash_at) / 1e6 : -1.0);
         if (ok)
             kata_figure(ctx, "time_to_replace_leader_ms", (double)(s->now - p->crash_at) / 1e6);
         sim_run_until(s, p->restart_at);
@@ -501,7 +468,7 @@ static void scripted(struct sim *s, struct world *w, struct kata_ctx *ctx, const
                maj, w->n - minority);
     kata_check(ctx, "minority-side-elects-none", min_new == 0,
                "%d new leader(s) on the %d-node side (n%d kept its stale term %lld)", min_new, minority, lead,
-               lead >= 0 ? (long long)w->nodes[lead].term : -1LL);
+               lead >= 0 ? (long long)w->nodes[lead].rs.term : -1LL);
     (void)elected_before;
     /* Phase 4: heal; one leader. */
     sim_run_until(s, p->heal_at);
@@ -662,7 +629,7 @@ static int raft_run(struct kata_ctx *ctx)
     s.after_event = after_event;
     net_set_default(&s, &p.latency, p.loss, 0);
     for (int i = 0; i < w->n; i++) {
-        w->span_term[i] = w->nodes[i].term;
+        w->span_term[i] = w->nodes[i].rs.term;
         reset_election_timer(&s, w, i);
     }
     if (ctx->random_faults || ctx->nemesis)
@@ -707,8 +674,8 @@ static int raft_run(struct kata_ctx *ctx)
         buf_printf(&ctx->text, "\nfinal state at %.0fms:\n", (double)s.now / 1e6);
         for (int i = 0; i < w->n; i++)
             buf_printf(&ctx->text, "  n%d  %-9s term %-4lld voted_for %-3d %s\n", i,
-                       s.nodes[i].state == SIM_CRASHED ? "crashed" : role_name[w->nodes[i].role],
-                       (long long)w->nodes[i].term, w->nodes[i].voted_for, "");
+                       s.nodes[i].state == SIM_CRASHED ? "crashed" : raft_role_name[w->nodes[i].rs.role],
+                       (long long)w->nodes[i].rs.term, w->nodes[i].rs.voted_for, "");
     }
     if (ctx->svg)
         draw(ctx->svg, w, s.now);

@@ -18,6 +18,7 @@
 #include "core/sim.h"
 #include "core/units.h"
 #include "katas/kata.h"
+#include "katas/raft.h"
 
 #define MAXN 15
 #define MAXC 8
@@ -27,7 +28,6 @@
 
 extern const struct kata kata_raft_log;
 
-enum role { FOLLOWER, CANDIDATE, LEADER };
 enum ekind { E_NOOP, E_WRITE, E_READ };
 enum { M_REQ = 1, M_RESP, M_VOTE_REQ, M_VOTE_RESP, M_APPEND, M_APPEND_RESP };
 enum { T_ELECTION = 1, T_HEARTBEAT, T_NEXT, T_TIMEOUT, T_RETRY };
@@ -51,15 +51,12 @@ struct append {
 };
 
 struct rnode {
-    /* durable (Figure 2: "updated on stable storage before responding to RPCs") */
-    int64_t term;
-    int voted_for;
+    struct raft_server rs; /* term and votedFor are durable; role and votes are not */
+    /* durable */
     struct entry *log; /* index i at log[i-1] */
     uint64_t *hash;    /* prefix hash of index i at hash[i-1] */
     size_t len, cap, hcap;
     /* volatile */
-    enum role role;
-    uint64_t votes;
     int64_t commit, applied, value;
     bool has_value;
     int leader_hint;
@@ -101,11 +98,6 @@ static void note(struct sim *s, struct world *w, bool ok)
         tl(s, w, "VIOLATION: %s", w->chk.last);
         trace_event(s->trace, s->now, -1, "violation", "\"what\":\"%s\"", w->chk.last);
     }
-}
-
-static int majority(const struct world *w)
-{
-    return (int)w->p->n / 2 + 1;
 }
 
 static int64_t last_term(const struct rnode *nd)
@@ -162,7 +154,7 @@ static void apply_committed(struct sim *s, struct world *w, int id)
             nd->has_value = true;
         }
         note(s, w, logsafety_applied(&w->chk, id, i, nd->hash[i - 1]));
-        if (nd->role == LEADER && e->kind != E_NOOP && !(w->bug_early_ack && e->kind == E_WRITE))
+        if (nd->rs.role == RAFT_LEADER && e->kind != E_NOOP && !(w->bug_early_ack && e->kind == E_WRITE))
             reply(s, id, (int)w->p->n + e->client, e->req, true, nd->value, nd->has_value, id);
     }
 }
@@ -173,7 +165,7 @@ static void set_commit(struct sim *s, struct world *w, int id, int64_t c)
     if (c <= nd->commit)
         return;
     nd->commit = c;
-    note(s, w, logsafety_committed(&w->chk, id, nd->term, nd->hash, c));
+    note(s, w, logsafety_committed(&w->chk, id, nd->rs.term, nd->hash, c));
     if (c > w->max_commit)
         w->max_commit = c;
     trace_event(s->trace, s->now, id, "commit", "\"index\":%lld", (long long)c);
@@ -183,7 +175,7 @@ static void set_commit(struct sim *s, struct world *w, int id, int64_t c)
 static void send_append(struct sim *s, struct world *w, int id, int p)
 {
     struct rnode *nd = &w->nodes[id];
-    struct append a = {.term = nd->term, .prev_index = nd->next[p] - 1, .commit = nd->commit};
+    struct append a = {.term = nd->rs.term, .prev_index = nd->next[p] - 1, .commit = nd->commit};
     a.prev_term = term_at(nd, a.prev_index);
     for (int64_t i = nd->next[p]; (size_t)i <= nd->len && a.n < BATCH; i++)
         a.e[a.n++] = nd->log[i - 1];
@@ -197,57 +189,49 @@ static void broadcast_append(struct sim *s, struct world *w, int id)
             send_append(s, w, id, p);
 }
 
+/* Figure 2, "All Servers" (raft_observe_term), with its timeline line. */
 static void observe_term(struct sim *s, struct world *w, int id, int64_t term)
 {
-    struct rnode *nd = &w->nodes[id];
-    if (term <= nd->term)
-        return;
-    if (nd->role == LEADER)
+    struct raft_server *rs = &w->nodes[id].rs;
+    enum raft_role was = rs->role;
+    if (raft_observe_term(rs, term) && was == RAFT_LEADER)
         tl(s, w, "n%d steps down: saw term %lld", id, (long long)term);
-    nd->term = term;
-    nd->voted_for = -1;
-    nd->role = FOLLOWER;
 }
 
 static void become_leader(struct sim *s, struct world *w, int id)
 {
     struct rnode *nd = &w->nodes[id];
-    nd->role = LEADER;
+    nd->rs.role = RAFT_LEADER;
     nd->leader_hint = id;
     sim_cancel(s, nd->election_timer);
     nd->election_timer = 0;
-    note(s, w, logsafety_leader(&w->chk, id, nd->term, nd->hash, nd->len));
-    tl(s, w, "n%d becomes LEADER of term %lld (log %zu entries, commit %lld)", id, (long long)nd->term, nd->len,
-       (long long)nd->commit);
-    trace_event(s->trace, s->now, id, "leader", "\"term\":%lld", (long long)nd->term);
+    note(s, w, logsafety_leader(&w->chk, id, nd->rs.term, nd->hash, nd->len));
+    tl(s, w, "n%d becomes LEADER of term %lld (log %zu entries, commit %lld)", id, (long long)nd->rs.term,
+       nd->len, (long long)nd->commit);
+    trace_event(s->trace, s->now, id, "leader", "\"term\":%lld", (long long)nd->rs.term);
     for (int p = 0; p < w->p->n; p++) {
         nd->next[p] = (int64_t)nd->len + 1;
         nd->match[p] = 0;
     }
     /* A no-op of its own term lets it commit what earlier leaders left (section 8). */
-    struct entry noop = {.term = nd->term, .kind = E_NOOP, .client = -1};
+    struct entry noop = {.term = nd->rs.term, .kind = E_NOOP, .client = -1};
     store(s, w, id, &noop);
     nd->match[id] = (int64_t)nd->len;
     broadcast_append(s, w, id);
-    sim_timer(s, id, w->p->hb, T_HEARTBEAT, (uint64_t)nd->term);
+    sim_timer(s, id, w->p->hb, T_HEARTBEAT, (uint64_t)nd->rs.term);
 }
 
 static void start_election(struct sim *s, struct world *w, int id)
 {
     struct rnode *nd = &w->nodes[id];
-    nd->term++;
-    nd->role = CANDIDATE;
-    nd->voted_for = id;
-    nd->votes = 1ULL << id;
+    raft_become_candidate(&nd->rs, id);
     nd->leader_hint = -1; /* it timed out on its leader: sending clients there would not help */
     w->elections++;
-    trace_event(s->trace, s->now, id, "candidate", "\"term\":%lld", (long long)nd->term);
+    trace_event(s->trace, s->now, id, "candidate", "\"term\":%lld", (long long)nd->rs.term);
     reset_election_timer(s, w, id);
-    struct msg m = {.term = nd->term, .a = (int64_t)nd->len, .b = last_term(nd)};
-    for (int p = 0; p < w->p->n; p++)
-        if (p != id)
-            net_send(s, id, p, M_VOTE_REQ, &m, sizeof(m));
-    if (majority(w) == 1)
+    struct msg m = {.term = nd->rs.term, .a = (int64_t)nd->len, .b = last_term(nd)};
+    raft_broadcast(s, id, (int)w->p->n, M_VOTE_REQ, &m, sizeof(m));
+    if (raft_majority((int)w->p->n) == 1)
         become_leader(s, w, id);
 }
 
@@ -255,14 +239,13 @@ static void on_vote_req(struct sim *s, struct world *w, int id, int cand, const 
 {
     struct rnode *nd = &w->nodes[id];
     observe_term(s, w, id, m->term);
-    /* Section 5.4.1: grant only to a log at least as up-to-date as ours. */
-    bool up = m->b > last_term(nd) || (m->b == last_term(nd) && m->a >= (int64_t)nd->len);
-    bool grant = m->term == nd->term && (nd->voted_for < 0 || nd->voted_for == cand) && (up || w->bug_ignore_log);
+    bool up = raft_log_up_to_date(m->a, m->b, (int64_t)nd->len, last_term(nd));
+    bool grant = raft_may_grant(&nd->rs, m->term, cand, up || w->bug_ignore_log);
     if (grant) {
-        nd->voted_for = cand;
+        nd->rs.voted_for = cand;
         reset_election_timer(s, w, id);
     }
-    struct msg r = {.term = nd->term, .ok = grant};
+    struct msg r = {.term = nd->rs.term, .ok = grant};
     net_send(s, id, cand, M_VOTE_RESP, &r, sizeof(r));
 }
 
@@ -271,12 +254,9 @@ static void advance_commit(struct sim *s, struct world *w, int id)
     struct rnode *nd = &w->nodes[id];
     /* Figure 2: the largest N > commitIndex held by a majority with log[N].term == currentTerm. */
     for (int64_t n = (int64_t)nd->len; n > nd->commit; n--) {
-        if (term_at(nd, n) != nd->term)
+        if (term_at(nd, n) != nd->rs.term)
             break;
-        int count = 0;
-        for (int p = 0; p < w->p->n; p++)
-            count += nd->match[p] >= n;
-        if (count >= majority(w)) {
+        if (raft_majority_holds(nd->match, (int)w->p->n, n)) {
             set_commit(s, w, id, n);
             break;
         }
@@ -287,16 +267,17 @@ static void on_append(struct sim *s, struct world *w, int id, int from, const st
 {
     struct rnode *nd = &w->nodes[id];
     observe_term(s, w, id, a->term);
-    struct msg r = {.term = nd->term};
-    if (a->term < nd->term) {
+    struct msg r = {.term = nd->rs.term};
+    if (a->term < nd->rs.term) {
         net_send(s, id, from, M_APPEND_RESP, &r, sizeof(r));
         return;
     }
-    nd->role = FOLLOWER;
+    nd->rs.role = RAFT_FOLLOWER;
     nd->leader_hint = from;
     reset_election_timer(s, w, id);
-    bool prev_ok = a->prev_index <= (int64_t)nd->len &&
-                   (a->prev_index == 0 || term_at(nd, a->prev_index) == a->prev_term || w->bug_no_prev);
+    bool prev_ok =
+        raft_prev_matches(a->prev_index, a->prev_term, (int64_t)nd->len, term_at(nd, a->prev_index)) ||
+        (w->bug_no_prev && a->prev_index <= (int64_t)nd->len); /* the bug: no term comparison */
     if (!prev_ok) {
         r.b = a->prev_index <= (int64_t)nd->len ? a->prev_index - 1 : (int64_t)nd->len;
         net_send(s, id, from, M_APPEND_RESP, &r, sizeof(r));
@@ -332,7 +313,7 @@ static void on_append_resp(struct sim *s, struct world *w, int id, int from, con
 {
     struct rnode *nd = &w->nodes[id];
     observe_term(s, w, id, m->term);
-    if (nd->role != LEADER || m->term != nd->term)
+    if (nd->rs.role != RAFT_LEADER || m->term != nd->rs.term)
         return;
     if (m->ok) {
         if (m->a > nd->match[from])
@@ -352,17 +333,18 @@ static void on_request(struct sim *s, struct world *w, int id, int from, const s
 {
     struct rnode *nd = &w->nodes[id];
     int c = from - (int)w->p->n;
-    if (nd->role != LEADER) {
+    if (nd->rs.role != RAFT_LEADER) {
         reply(s, id, from, m->req, false, 0, false, nd->leader_hint);
         return;
     }
-    struct entry e = {.term = nd->term, .kind = (int32_t)m->a, .client = c, .req = m->req, .value = m->value};
+    struct entry e = {
+        .term = nd->rs.term, .kind = (int32_t)m->a, .client = c, .req = m->req, .value = m->value};
     store(s, w, id, &e);
     nd->match[id] = (int64_t)nd->len;
     if (w->bug_early_ack && e.kind == E_WRITE)
         reply(s, id, from, m->req, true, m->value, true, id);
     broadcast_append(s, w, id);
-    if (majority(w) == 1)
+    if (raft_majority((int)w->p->n) == 1)
         advance_commit(s, w, id);
 }
 
@@ -459,11 +441,8 @@ static void on_message(struct sim *s, node_id self, const struct sim_msg *sm)
         break;
     case M_VOTE_RESP:
         observe_term(s, w, self, m.term);
-        if (nd->role == CANDIDATE && m.term == nd->term && m.ok) {
-            nd->votes |= 1ULL << sm->from;
-            if (__builtin_popcountll(nd->votes) >= majority(w))
-                become_leader(s, w, self);
-        }
+        if (raft_tally_vote(&nd->rs, m.term, sm->from, m.ok, (int)w->p->n))
+            become_leader(s, w, self);
         break;
     case M_APPEND_RESP:
         on_append_resp(s, w, self, sm->from, &m);
@@ -491,9 +470,9 @@ static void on_timer(struct sim *s, node_id self, int kind, uint64_t arg)
     struct rnode *nd = &w->nodes[self];
     if (kind == T_ELECTION) {
         nd->election_timer = 0;
-        if (nd->role != LEADER)
+        if (nd->rs.role != RAFT_LEADER)
             start_election(s, w, self);
-    } else if (kind == T_HEARTBEAT && nd->role == LEADER && (int64_t)arg == nd->term) {
+    } else if (kind == T_HEARTBEAT && raft_heartbeat_due(&nd->rs, arg)) {
         broadcast_append(s, w, self);
         sim_timer(s, self, w->p->hb, T_HEARTBEAT, arg);
     }
@@ -504,8 +483,8 @@ static void on_crash(struct sim *s, node_id self)
     struct world *w = s->user;
     if (self < w->p->n)
         tl(s, w, "n%d CRASHES (%s of term %lld, log %zu, commit %lld)", self,
-           w->nodes[self].role == LEADER ? "leader" : "follower", (long long)w->nodes[self].term, w->nodes[self].len,
-           (long long)w->nodes[self].commit);
+           w->nodes[self].rs.role == RAFT_LEADER ? "leader" : "follower", (long long)w->nodes[self].rs.term,
+           w->nodes[self].len, (long long)w->nodes[self].commit);
 }
 
 static void on_restart(struct sim *s, node_id self)
@@ -514,12 +493,12 @@ static void on_restart(struct sim *s, node_id self)
     if (self >= w->p->n)
         return;
     struct rnode *nd = &w->nodes[self];
-    nd->role = FOLLOWER;
+    nd->rs.role = RAFT_FOLLOWER;
     nd->commit = nd->applied = 0; /* volatile: relearned from the leader, then re-applied from the log */
     nd->has_value = false;
     nd->leader_hint = -1;
     nd->election_timer = 0;
-    tl(s, w, "n%d restarts with its log of %zu entries, term %lld", self, nd->len, (long long)nd->term);
+    tl(s, w, "n%d restarts with its log of %zu entries, term %lld", self, nd->len, (long long)nd->rs.term);
     reset_election_timer(s, w, self);
 }
 
@@ -529,7 +508,8 @@ static int current_leader(struct sim *s, struct world *w)
 {
     int best = -1;
     for (int i = 0; i < w->p->n; i++)
-        if (sim_is_up(s, i) && w->nodes[i].role == LEADER && (best < 0 || w->nodes[i].term > w->nodes[best].term))
+        if (sim_is_up(s, i) && w->nodes[i].rs.role == RAFT_LEADER &&
+            (best < 0 || w->nodes[i].rs.term > w->nodes[best].rs.term))
             best = i;
     return best;
 }
@@ -720,8 +700,10 @@ static void report(struct kata_ctx *ctx, struct world *w, struct sim *s, const s
     for (int i = 0; i < w->p->n; i++) {
         const struct rnode *nd = &w->nodes[i];
         buf_printf(&ctx->text, "  n%d %-8s len %-4zu commit %-4lld ...", i,
-                   !sim_is_up(s, i) ? "down" : nd->role == LEADER ? "leader" : "follower", nd->len,
-                   (long long)nd->commit);
+                   !sim_is_up(s, i)             ? "down"
+                   : nd->rs.role == RAFT_LEADER ? "leader"
+                                                : "follower",
+                   nd->len, (long long)nd->commit);
         for (size_t e = nd->len > 12 ? nd->len - 12 : 0; e < nd->len; e++)
             buf_printf(&ctx->text, " %lld", (long long)nd->log[e].term);
         buf_puts(&ctx->text, "\n");
@@ -757,7 +739,7 @@ static int raft_log_run(struct kata_ctx *ctx)
     s.trace = ctx->trace;
     net_set_default(&s, &p.latency, p.loss, 0);
     for (int i = 0; i < p.n; i++) {
-        w->nodes[i].voted_for = w->nodes[i].leader_hint = -1;
+        w->nodes[i].rs.voted_for = w->nodes[i].leader_hint = -1;
         reset_election_timer(&s, w, i);
     }
     for (int c = 0; c < p.clients; c++) {
@@ -823,7 +805,7 @@ struct exlogs {
 static bool ex_up_to_date(const struct exlogs *x, int cand, int voter)
 {
     int64_t ct = x->len[cand] ? x->t[cand][x->len[cand] - 1] : 0, vt = x->len[voter] ? x->t[voter][x->len[voter] - 1] : 0;
-    return ct > vt || (ct == vt && x->len[cand] >= x->len[voter]);
+    return raft_log_up_to_date(x->len[cand], ct, x->len[voter], vt);
 }
 
 static uint64_t ex_voters(const struct exlogs *x, int cand)
@@ -852,7 +834,7 @@ static int64_t ex_generate(struct rng *r, struct exlogs *x, int *commit)
     for (int64_t term = 1; term <= terms; term++) {
         int cands[EXN] = {0}, nc = 0; /* never empty: the most up-to-date log gets every vote */
         for (int i = 0; i < x->n; i++)
-            if (__builtin_popcountll(ex_voters(x, i)) >= x->n / 2 + 1)
+            if (__builtin_popcountll(ex_voters(x, i)) >= raft_majority(x->n))
                 cands[nc++] = i;
         int l = cands[rng_below(r, (uint64_t)nc)];
         int k = (int)rng_range(r, 1, 3);
@@ -871,7 +853,7 @@ static int64_t ex_generate(struct rng *r, struct exlogs *x, int *commit)
             int held = 0;
             for (int f = 0; f < x->n; f++)
                 held += x->len[f] >= idx && ex_common(x, l, f) >= idx;
-            if (x->t[l][idx - 1] == term && held >= x->n / 2 + 1) {
+            if (x->t[l][idx - 1] == term && held >= raft_majority(x->n)) {
                 *commit = idx;
                 memcpy(x->committed, x->t[l], sizeof(x->committed[0]) * (size_t)idx);
                 break;
@@ -932,7 +914,7 @@ static int raft_log_exercise(struct kata_ctx *ctx, bool answers)
     bool complete = true;
     for (int i = 0; i < x.n; i++) {
         uint64_t v = ex_voters(&x, i);
-        bool can = __builtin_popcountll(v) >= x.n / 2 + 1;
+        bool can = __builtin_popcountll(v) >= raft_majority(x.n);
         buf_printf(t, "%s n%d %s: its log is at least as up-to-date as that of ", i ? "\n  " : "", i,
                    can ? "CAN win" : "cannot win");
         ex_set(v, t);

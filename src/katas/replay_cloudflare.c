@@ -19,6 +19,7 @@
 #include "core/trace.h"
 #include "core/units.h"
 #include "katas/kata.h"
+#include "katas/raft.h"
 #include "katas/replay.h"
 
 #define N 3
@@ -29,7 +30,6 @@
 extern const struct kata replay_cloudflare_2020_scenario;
 
 static const char *const node_name[] = {"node1", "node2", "node3", "client"};
-enum role { FOLLOWER, CANDIDATE, LEADER };
 enum { M_WRITE = 1, M_COMMITTED, M_PREVOTE, M_PREVOTE_RESP, M_VOTE, M_VOTE_RESP, M_APPEND, M_APPEND_RESP };
 enum { T_ELECTION = 1, T_HEARTBEAT, T_CHECKQ, T_WRITE };
 enum config { AS_WAS, PREVOTE, CHECKQUORUM, BOTH, NCONFIGS };
@@ -54,18 +54,17 @@ struct msg {
 };
 
 struct rnode {
-    int64_t term;
-    int voted_for, leader; /* -1: none */
-    enum role role;
+    struct raft_server rs;
+    int leader;        /* -1: none */
     struct entry *log; /* index i at log[i - 1] */
     int64_t len, commit;
     size_t cap;
     int64_t next[N], match[N];
     sim_time heard[N]; /* leader: the last answer from each peer (CheckQuorum) */
     sim_time heard_leader;
-    unsigned votes, prevotes;
-    bool prevoting, armed;
-    sim_time deadline;
+    uint64_t prevotes;
+    bool prevoting;
+    struct raft_timer timer;
 };
 
 /* The recorded history the judge reads. */
@@ -93,11 +92,6 @@ struct world {
                       */
 };
 
-static int majority(void)
-{
-    return N / 2 + 1;
-}
-
 static int64_t term_at(const struct rnode *r, int64_t i)
 {
     return i <= 0 || i > r->len ? 0 : r->log[i - 1].term;
@@ -115,22 +109,21 @@ static void record(struct event **v, size_t *n, size_t *cap, sim_time at, int no
     (*v)[(*n)++] = (struct event){at, node, term};
 }
 
+/* The bytes of m that go on the wire: the header and its n entries. */
+static uint32_t msg_len(const struct msg *m)
+{
+    return (uint32_t)(offsetof(struct msg, e) + (size_t)m->n * sizeof(struct entry));
+}
+
 static void send(struct sim *s, int from, int to, int type, const struct msg *m)
 {
-    net_send(s, from, to, type, m, (uint32_t)(offsetof(struct msg, e) + (size_t)m->n * sizeof(struct entry)));
+    net_send(s, from, to, type, m, msg_len(m));
 }
 
 static void arm(struct sim *s, struct world *w, int id)
 {
-    /* etcd draws the timeout from [election, 2 x election); a pending timer re-arms itself if the deadline
-     * moved */
-    struct rnode *r = &w->nd[id];
-    sim_time d = rng_range(sim_rng(s, id), w->p->election, 2 * w->p->election - 1);
-    r->deadline = s->now + d;
-    if (!r->armed) {
-        sim_timer(s, id, d, T_ELECTION, 0);
-        r->armed = true;
-    }
+    /* etcd draws the timeout from [election, 2 x election) */
+    raft_timer_reset(s, id, &w->nd[id].timer, w->p->election, 2 * w->p->election - 1, T_ELECTION);
 }
 
 /* Thesis 4.2.3 (etcd's CheckQuorum): a server that heard from a current leader within the minimum election
@@ -139,28 +132,27 @@ static bool in_lease(struct sim *s, const struct world *w, int id)
 {
     const struct rnode *r = &w->nd[id];
     return w->checkquorum &&
-           (r->role == LEADER || (r->leader >= 0 && s->now - r->heard_leader < w->p->election));
+           (r->rs.role == RAFT_LEADER || (r->leader >= 0 && s->now - r->heard_leader < w->p->election));
 }
 
-/* Figure 2, "All Servers": a higher term in any RPC makes a server adopt it and become a follower. */
+/* Figure 2, "All Servers" (raft_observe_term): a deposed leader is recorded for the judge and starts its
+ * election timer again; the node forgets its leader and any pre-vote. */
 static void observe_term(struct sim *s, struct world *w, int id, int64_t term)
 {
     struct rnode *r = &w->nd[id];
-    if (term <= r->term)
+    struct raft_server was = r->rs;
+    if (!raft_observe_term(&r->rs, term))
         return;
-    if (r->role == LEADER) {
-        record(&w->stepdowns, &w->nstepdowns, &w->stepdowns_cap, s->now, id, r->term);
+    if (was.role == RAFT_LEADER) {
+        record(&w->stepdowns, &w->nstepdowns, &w->stepdowns_cap, s->now, id, was.term);
         kata_tl(&w->tl, s->now, "%s steps down: term %lld is over (saw %lld)", node_name[id],
-                (long long)r->term, (long long)term);
-        trace_event(s->trace, s->now, id, "step-down", "\"term\":%lld", (long long)r->term);
+                (long long)was.term, (long long)term);
+        trace_event(s->trace, s->now, id, "step-down", "\"term\":%lld", (long long)was.term);
         arm(s, w, id);
     } else if (r->leader >= 0 && r->leader != id) {
         kata_tl(&w->tl, s->now, "%s adopts term %lld: from now on it refuses %s's appends", node_name[id],
                 (long long)term, node_name[r->leader]);
     }
-    r->term = term;
-    r->voted_for = -1;
-    r->role = FOLLOWER;
     r->leader = -1;
     r->prevoting = false;
 }
@@ -168,7 +160,7 @@ static void observe_term(struct sim *s, struct world *w, int id, int64_t term)
 static void send_append(struct sim *s, struct world *w, int id, int p)
 {
     const struct rnode *r = &w->nd[id];
-    struct msg m = {.term = r->term, .a = r->next[p] - 1, .c = r->commit};
+    struct msg m = {.term = r->rs.term, .a = r->next[p] - 1, .c = r->commit};
     m.b = term_at(r, m.a);
     for (int64_t i = m.a + 1; i <= r->len && m.n < BATCH; i++)
         m.e[m.n++] = r->log[i - 1];
@@ -185,31 +177,29 @@ static void broadcast(struct sim *s, struct world *w, int id)
 static void become_leader(struct sim *s, struct world *w, int id)
 {
     struct rnode *r = &w->nd[id];
-    r->role = LEADER;
+    r->rs.role = RAFT_LEADER;
     r->leader = id;
     r->prevoting = false;
-    push(r, (struct entry){r->term, 0}); /* a no-op of its own term, so it can commit what came before */
+    push(r, (struct entry){r->rs.term, 0}); /* a no-op of its own term, so it can commit what came before */
     for (int p = 0; p < N; p++) {
         r->next[p] = r->len;
         r->match[p] = p == id ? r->len : 0;
         r->heard[p] = s->now;
     }
-    record(&w->leaders, &w->nleaders, &w->leaders_cap, s->now, id, r->term);
-    kata_tl(&w->tl, s->now, "%s becomes leader of term %lld", node_name[id], (long long)r->term);
-    trace_event(s->trace, s->now, id, "leader", "\"term\":%lld", (long long)r->term);
+    record(&w->leaders, &w->nleaders, &w->leaders_cap, s->now, id, r->rs.term);
+    kata_tl(&w->tl, s->now, "%s becomes leader of term %lld", node_name[id], (long long)r->rs.term);
+    trace_event(s->trace, s->now, id, "leader", "\"term\":%lld", (long long)r->rs.term);
     broadcast(s, w, id);
-    sim_timer(s, id, w->p->heartbeat, T_HEARTBEAT, (uint64_t)r->term);
+    sim_timer(s, id, w->p->heartbeat, T_HEARTBEAT, (uint64_t)r->rs.term);
     if (w->checkquorum)
-        sim_timer(s, id, w->p->election, T_CHECKQ, (uint64_t)r->term);
+        sim_timer(s, id, w->p->election, T_CHECKQ, (uint64_t)r->rs.term);
 }
 
 static void ask_votes(struct sim *s, struct world *w, int id, int type, int64_t term)
 {
     const struct rnode *r = &w->nd[id];
     struct msg m = {.term = term, .a = r->len, .b = term_at(r, r->len)};
-    for (int p = 0; p < N; p++)
-        if (p != id)
-            send(s, id, p, type, &m);
+    raft_broadcast(s, id, N, type, &m, msg_len(&m));
 }
 
 /* Whether this timeout goes into the timeline: a node's first three do, then one line says it goes on. */
@@ -224,17 +214,15 @@ static bool shown(struct sim *s, struct world *w, int id)
 static void start_election(struct sim *s, struct world *w, int id)
 {
     struct rnode *r = &w->nd[id];
-    r->term++;
-    r->role = CANDIDATE;
-    r->voted_for = id;
-    r->votes = 1u << id;
+    raft_become_candidate(&r->rs, id);
     r->leader = -1;
     r->prevoting = false;
     if (shown(s, w, id))
-        kata_tl(&w->tl, s->now, "%s times out: candidate for term %lld", node_name[id], (long long)r->term);
-    trace_event(s->trace, s->now, id, "candidate", "\"term\":%lld", (long long)r->term);
+        kata_tl(&w->tl, s->now, "%s times out: candidate for term %lld", node_name[id],
+                (long long)r->rs.term);
+    trace_event(s->trace, s->now, id, "candidate", "\"term\":%lld", (long long)r->rs.term);
     arm(s, w, id);
-    ask_votes(s, w, id, M_VOTE, r->term);
+    ask_votes(s, w, id, M_VOTE, r->rs.term);
 }
 
 /* Thesis 9.6: before raising its term a node asks whether a majority would vote for it; the term stays put.
@@ -243,38 +231,37 @@ static void start_prevote(struct sim *s, struct world *w, int id)
 {
     struct rnode *r = &w->nd[id];
     r->prevoting = true;
-    r->prevotes = 1u << id;
+    r->prevotes = 1ULL << id;
     if (shown(s, w, id))
         kata_tl(&w->tl, s->now, "%s times out: pre-vote for term %lld (its own term stays %lld)",
-                node_name[id], (long long)r->term + 1, (long long)r->term);
-    trace_event(s->trace, s->now, id, "pre-candidate", "\"term\":%lld", (long long)r->term + 1);
+                node_name[id], (long long)r->rs.term + 1, (long long)r->rs.term);
+    trace_event(s->trace, s->now, id, "pre-candidate", "\"term\":%lld", (long long)r->rs.term + 1);
     arm(s, w, id);
-    ask_votes(s, w, id, M_PREVOTE, r->term + 1);
+    ask_votes(s, w, id, M_PREVOTE, r->rs.term + 1);
 }
 
 static bool log_ok(const struct rnode *r, const struct msg *m)
 {
-    int64_t lt = term_at(r, r->len);
-    return m->b > lt || (m->b == lt && m->a >= r->len);
+    return raft_log_up_to_date(m->a, m->b, r->len, term_at(r, r->len));
 }
 
 static void on_vote(struct sim *s, struct world *w, int id, int from, const struct msg *m, bool pre)
 {
     struct rnode *r = &w->nd[id];
-    if (m->term > r->term && in_lease(s, w, id))
+    if (m->term > r->rs.term && in_lease(s, w, id))
         return; /* CheckQuorum: the leader is alive, the request is ignored and the term kept */
     struct msg resp = {.a = m->term};
     if (pre) {
-        resp.ok = m->term > r->term && log_ok(r, m);
+        resp.ok = raft_prevote_ok(&r->rs, m->term, log_ok(r, m));
     } else {
         observe_term(s, w, id, m->term);
-        resp.ok = m->term == r->term && (r->voted_for < 0 || r->voted_for == from) && log_ok(r, m);
+        resp.ok = raft_may_grant(&r->rs, m->term, from, log_ok(r, m));
         if (resp.ok) {
-            r->voted_for = from;
+            r->rs.voted_for = from;
             arm(s, w, id);
         }
     }
-    resp.term = r->term;
+    resp.term = r->rs.term;
     send(s, id, from, pre ? M_PREVOTE_RESP : M_VOTE_RESP, &resp);
 }
 
@@ -283,14 +270,11 @@ static void on_vote_resp(struct sim *s, struct world *w, int id, int from, const
     struct rnode *r = &w->nd[id];
     if (!pre || !m->ok)
         observe_term(s, w, id, m->term);
-    if (pre && r->prevoting && m->ok && m->a == r->term + 1) {
-        r->prevotes |= 1u << from;
-        if (__builtin_popcount(r->prevotes) >= majority())
+    if (pre) {
+        if (r->prevoting && m->ok && m->a == r->rs.term + 1 && raft_add_voter(&r->prevotes, from, N))
             start_election(s, w, id);
-    } else if (!pre && r->role == CANDIDATE && m->term == r->term && m->ok) {
-        r->votes |= 1u << from;
-        if (__builtin_popcount(r->votes) >= majority())
-            become_leader(s, w, id);
+    } else if (raft_tally_vote(&r->rs, m->term, from, m->ok, N)) {
+        become_leader(s, w, id);
     }
 }
 
@@ -298,19 +282,19 @@ static void on_append(struct sim *s, struct world *w, int id, int from, const st
 {
     struct rnode *r = &w->nd[id];
     struct msg resp = {0};
-    if (m->term < r->term) {
-        resp.term = r->term; /* Figure 2: reply false with the current term; the old leader steps down */
+    if (m->term < r->rs.term) {
+        resp.term = r->rs.term; /* Figure 2: reply false with the current term; the old leader steps down */
         send(s, id, from, M_APPEND_RESP, &resp);
         return;
     }
     observe_term(s, w, id, m->term);
-    r->role = FOLLOWER;
+    r->rs.role = RAFT_FOLLOWER;
     r->prevoting = false;
     r->leader = from;
     r->heard_leader = s->now;
     arm(s, w, id);
-    resp.term = r->term;
-    if (m->a > r->len || term_at(r, m->a) != m->b) {
+    resp.term = r->rs.term;
+    if (!raft_prev_matches(m->a, m->b, r->len, term_at(r, m->a))) {
         resp.a = m->a - 1 < r->len ? m->a - 1 : r->len;
         send(s, id, from, M_APPEND_RESP, &resp);
         return;
@@ -333,11 +317,8 @@ static void on_append(struct sim *s, struct world *w, int id, int from, const st
 static void advance_commit(struct sim *s, struct world *w, int id)
 {
     struct rnode *r = &w->nd[id];
-    for (int64_t n = r->len; n > r->commit && term_at(r, n) == r->term; n--) {
-        int count = 0;
-        for (int p = 0; p < N; p++)
-            count += r->match[p] >= n;
-        if (count < majority())
+    for (int64_t n = r->len; n > r->commit && term_at(r, n) == r->rs.term; n--) {
+        if (!raft_majority_holds(r->match, N, n))
             continue;
         for (int64_t i = r->commit + 1; i <= n; i++)
             if (r->log[i - 1].id) {
@@ -353,7 +334,7 @@ static void on_append_resp(struct sim *s, struct world *w, int id, int from, con
 {
     struct rnode *r = &w->nd[id];
     observe_term(s, w, id, m->term);
-    if (r->role != LEADER || m->term != r->term)
+    if (r->rs.role != RAFT_LEADER || m->term != r->rs.term)
         return;
     r->heard[from] = s->now;
     if (m->ok) {
@@ -392,8 +373,8 @@ static void on_message(struct sim *s, node_id self, const struct sim_msg *sm)
     struct rnode *r = &w->nd[self];
     switch (sm->type) {
     case M_WRITE:
-        if (r->role == LEADER) {
-            push(r, (struct entry){r->term, (uint64_t)m.a});
+        if (r->rs.role == RAFT_LEADER) {
+            push(r, (struct entry){r->rs.term, (uint64_t)m.a});
             r->match[self] = r->len;
             broadcast(s, w, self);
         }
@@ -420,16 +401,13 @@ static void on_message(struct sim *s, node_id self, const struct sim_msg *sm)
 static void check_quorum(struct sim *s, struct world *w, int id)
 {
     struct rnode *r = &w->nd[id];
-    int heard = 0;
-    for (int p = 0; p < N; p++)
-        heard += p == id || s->now - r->heard[p] < w->p->election;
-    if (heard >= majority()) {
-        sim_timer(s, id, w->p->election, T_CHECKQ, (uint64_t)r->term);
+    if (raft_heard_quorum(r->heard, N, id, s->now, w->p->election)) {
+        sim_timer(s, id, w->p->election, T_CHECKQ, (uint64_t)r->rs.term);
         return;
     }
-    record(&w->stepdowns, &w->nstepdowns, &w->stepdowns_cap, s->now, id, r->term);
+    record(&w->stepdowns, &w->nstepdowns, &w->stepdowns_cap, s->now, id, r->rs.term);
     kata_tl(&w->tl, s->now, "%s steps down: no majority heard within the election timeout", node_name[id]);
-    r->role = FOLLOWER;
+    r->rs.role = RAFT_FOLLOWER;
     r->leader = -1;
     arm(s, w, id);
 }
@@ -449,7 +427,7 @@ static void on_timer(struct sim *s, node_id self, int kind, uint64_t arg)
     }
     struct rnode *r = &w->nd[self];
     if (kind == T_HEARTBEAT || kind == T_CHECKQ) {
-        if (r->role != LEADER || r->term != (int64_t)arg)
+        if (!raft_heartbeat_due(&r->rs, arg))
             return;
         if (kind == T_CHECKQ) {
             check_quorum(s, w, self);
@@ -459,14 +437,8 @@ static void on_timer(struct sim *s, node_id self, int kind, uint64_t arg)
         sim_timer(s, self, w->p->heartbeat, T_HEARTBEAT, arg);
         return;
     }
-    r->armed = false;
-    if (r->role == LEADER)
+    if (!raft_timer_fired(s, self, &r->timer, T_ELECTION, r->rs.role != RAFT_LEADER))
         return;
-    if (s->now < r->deadline) {
-        sim_timer(s, self, r->deadline - s->now, T_ELECTION, 0);
-        r->armed = true;
-        return;
-    }
     if (w->prevote)
         start_prevote(s, w, self);
     else
@@ -489,8 +461,8 @@ static void heal(struct sim *s, void *ptr, uint64_t arg)
     (void)arg;
     net_heal(s);
     trace_event(s->trace, s->now, -1, "heal", NULL);
-    kata_tl(&w->tl, s->now, "fault healed (node1's term %lld, node3's %lld)", (long long)w->nd[0].term,
-            (long long)w->nd[2].term);
+    kata_tl(&w->tl, s->now, "fault healed (node1's term %lld, node3's %lld)", (long long)w->nd[0].rs.term,
+            (long long)w->nd[2].rs.term);
 }
 
 static void boot(struct sim *s, void *ptr, uint64_t arg)
@@ -499,7 +471,7 @@ static void boot(struct sim *s, void *ptr, uint64_t arg)
     (void)arg;
     /* a running cluster: node3 leads term 1, the others follow it */
     for (int i = 0; i < N; i++) {
-        w->nd[i] = (struct rnode){.term = 1, .voted_for = 2, .leader = 2, .role = FOLLOWER};
+        w->nd[i] = (struct rnode){.rs = {.term = 1, .voted_for = 2, .role = RAFT_FOLLOWER}, .leader = 2};
         if (i != 2)
             arm(s, w, i);
     }
@@ -538,7 +510,7 @@ static void judge(const struct world *w, sim_time from, sim_time end, sim_time m
     o->writes = w->next_id;
     o->committed = w->ncommits;
     for (int i = 0; i < N; i++)
-        o->max_term = w->nd[i].term > o->max_term ? w->nd[i].term : o->max_term;
+        o->max_term = w->nd[i].rs.term > o->max_term ? w->nd[i].rs.term : o->max_term;
 }
 
 static void run_config(struct kata_ctx *ctx, const struct params *p, enum config c, bool detail,
