@@ -562,14 +562,29 @@ static bool read_params(struct kata_ctx *ctx, struct params *p, int *c)
         !kata_get_int(ctx, k, "writes", 0, 1000, &p->writes) ||
         !kata_get_dist(ctx, k, "latency", &p->latency))
         return false;
-    if (p->heartbeat <= 0 || p->election < 2 * p->heartbeat || p->fault <= 0 || p->fault_at < p->election ||
-        p->max_stall <= 0 || p->fault_at + p->fault + p->after > 3600 * NS_PER_S) {
+    /* In floating point: each duration may be up to 9e18 ns, and their sum must not wrap. */
+    double run = (double)p->fault_at + (double)p->fault + (double)p->after;
+    if (p->heartbeat < NS_PER_MS || (double)p->election < 2.0 * (double)p->heartbeat || p->fault <= 0 ||
+        p->fault_at < p->election || p->max_stall <= 0 || run > 3600.0 * NS_PER_S) {
         snprintf(ctx->error, sizeof(ctx->error),
-                 "bad times: need heartbeat > 0, election >= 2 x heartbeat, fault > 0, fault_at >= election, "
-                 "max_stall > 0 and a run of at most 1h");
+                 "bad times: need heartbeat >= 1ms, election >= 2 x heartbeat, fault > 0, fault_at >= election, "
+                 "max_stall > 0 and a run (fault_at + fault + after) of at most 1h");
+        return false;
+    }
+    if (run / (double)p->heartbeat > 1e6 || (double)p->writes * run / NS_PER_S > 2e6) {
+        snprintf(ctx->error, sizeof(ctx->error),
+                 "run too long for its rates: at most a million heartbeats (run / heartbeat) and two million "
+                 "writes (writes x run in seconds)");
         return false;
     }
     return true;
+}
+
+static bool check_params(struct kata_ctx *ctx)
+{
+    struct params p;
+    int c;
+    return read_params(ctx, &p, &c);
 }
 
 static int cloudflare_run(struct kata_ctx *ctx)
@@ -692,4 +707,5 @@ const struct replay replay_cloudflare_2020 = {
         "round trip.",
     .prevent_config = "prevote-checkquorum",
     .scenario = &replay_cloudflare_2020_scenario,
+    .check_params = check_params,
 };

@@ -43,6 +43,10 @@ expect_exit 2 "cloudflare bad duration" "$D" replay cloudflare-2020 --param elec
 expect_exit 2 "cloudflare heartbeat slower than the election" "$D" replay cloudflare-2020 --param heartbeat=900ms
 expect_grep "cloudflare says what is needed" "election >= 2 x heartbeat" "$TMP/err"
 expect_exit 2 "cloudflare writes out of range" "$D" replay cloudflare-2020 --param writes=-1
+expect_exit 2 "cloudflare times whose sum would wrap" "$D" replay cloudflare-2020 --param fault_at=5e18ns --param fault=5e18ns --param after=0
+expect_grep "refused before the timeline" "^dkata: bad times" "$TMP/err"
+expect_exit 2 "cloudflare too many heartbeats for the run" "$D" replay cloudflare-2020 --param heartbeat=1ms --param election=2ms --param after=3000s
+expect_grep "says why" "run too long for its rates" "$TMP/err"
 
 # aws-2021
 expect_exit 0 "aws-2021 reproduces the postmortem" "$D" replay aws-2021
