@@ -297,14 +297,12 @@ static int chain_finish(struct db *d, void *arg, bool *durable)
     struct chain *c = arg;
     struct server *s = c->s;
     int64_t now = util_now_ms();
-    int rc = store_set_phase_step(&s->store, d, c->key, c->owner, PHASE_CHARGE_CONFIRMED, c->k->charge_id, now);
-    if (rc)
-        return rc;
-    c->k->phase = PHASE_CHARGE_CONFIRMED;
+    /* charge_confirmed and the response in one statement: in one step, on one transaction, recording
+     * charge_confirmed apart would never be seen on its own. */
     char id[40];
     struct store_payment p;
     created_body(c->r, c->k->charge_id, id, &p, c->o, now);
-    rc = store_finish_step(&s->store, d, c->key, c->owner, &p, 201, c->o->body.data, now);
+    int rc = store_finish_step(&s->store, d, c->key, c->owner, &p, 201, c->o->body.data, now);
     if (rc == 0)
         c->stage = CHAIN_FINISHED;
     return rc;

@@ -207,28 +207,30 @@ int store_peek(struct store *s, const char *key, const char *hash, int64_t now_m
     return run_on(s, false, peek_work, &o, true);
 }
 
-/* One attempt at claiming: insert, or take a free lock, or read what holds the key. */
+/* One attempt at claiming: insert (already at phase first, which started would move to in the same step),
+ * or take a free lock, or read what holds the key. */
 static int claim_once(struct db *d, struct store *s, const char *key, const char *hash, const char *owner,
-                      int64_t now_ms, struct store_key *out, bool *again)
+                      enum store_phase first, int64_t now_ms, struct store_key *out, bool *again)
 {
     char now[24], until[24], cut[24];
     I64(now, now_ms);
     I64(until, now_ms + s->lease_ms);
     I64(cut, now_ms - s->ttl_ms);
     struct db_rows r;
-    const char *ins[] = {key, hash, owner, until, now, now};
+    const char *ins[] = {key, hash, phase_names[first], owner, until, now, now};
     int rc = db_exec(d,
                      "INSERT INTO idem_keys (key, req_hash, phase, lock_owner, locked_until, created_at, "
-                     "updated_at) VALUES (?, ?, 'started', ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING "
+                     "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING "
                      "RETURNING phase",
-                     6, ins, &r);
+                     7, ins, &r);
     if (rc)
         return rc;
     bool inserted = r.nrows == 1;
     db_rows_close(&r);
     if (inserted) {
         out->claim = CLAIM_NEW;
-        out->phase = PHASE_STARTED;
+        out->phase = first;
+        out->advanced = first > PHASE_STARTED;
         return 0;
     }
     /* An expired key is as good as absent (a crashed request's unfinished key only once its lease ran
@@ -297,7 +299,7 @@ int store_claim_step(struct store *s, struct db *d, const char *key, const char 
     int rc = 0;
     for (int tries = 0; tries < 3; tries++) {
         bool again = false;
-        rc = claim_once(d, s, key, hash, owner, now_ms, out, &again);
+        rc = claim_once(d, s, key, hash, owner, advance_to, now_ms, out, &again);
         if (rc || !again)
             break;
     }
@@ -348,17 +350,11 @@ void store_key_close(struct store_key *k)
     k->resp_body = NULL;
 }
 
-int store_set_phase_step(struct store *s, struct db *d, const char *key, const char *owner, enum store_phase phase,
-                         const char *charge_id, int64_t now_ms)
-{
-    return failed(s, d, set_phase_locked(s, d, key, owner, phase, charge_id, now_ms));
-}
-
 static int set_phase_work(struct db *d, void *arg, bool *durable)
 {
     (void)durable;
     struct op *o = arg;
-    return store_set_phase_step(o->s, d, o->key, o->owner, o->phase, o->charge_id, o->now_ms);
+    return failed(o->s, d, set_phase_locked(o->s, d, o->key, o->owner, o->phase, o->charge_id, o->now_ms));
 }
 
 int store_set_phase(struct store *s, const char *key, const char *owner, enum store_phase phase,
@@ -377,11 +373,12 @@ static int finish_tx(struct db *d, const char *key, const char *owner, const str
     I64(now, now_ms);
     I64(code, resp_code);
     struct db_rows r;
-    const char *up[] = {code, resp_body, now, key, owner};
+    const char *up[] = {code, resp_body, p ? p->charge_id : NULL, now, key, owner};
     int rc = db_exec(d,
-                     "UPDATE idem_keys SET phase = 'finished', resp_code = ?, resp_body = ?, locked_until = 0, "
-                     "lock_owner = NULL, updated_at = ? WHERE key = ? AND lock_owner = ? RETURNING phase",
-                     5, up, &r);
+                     "UPDATE idem_keys SET phase = 'finished', resp_code = ?, resp_body = ?, "
+                     "charge_id = COALESCE(?, charge_id), locked_until = 0, lock_owner = NULL, updated_at = ? "
+                     "WHERE key = ? AND lock_owner = ? RETURNING phase",
+                     6, up, &r);
     if (rc)
         return rc;
     int n = r.nrows;

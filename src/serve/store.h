@@ -81,8 +81,8 @@ struct store_payment {
     int64_t amount;
 };
 
-/* In one transaction: inserts the payment (if p is not NULL), stores the response and marks the key
- * finished and unlocked. Returns 0, ERR_STATE if owner lost the lock (nothing written), or ERR_IO. */
+/* In one transaction: inserts the payment (if p is not NULL), stores the response (and the payment's charge
+ * id) and marks the key finished and unlocked. Returns 0, ERR_STATE if owner lost the lock (nothing written), or ERR_IO. */
 int store_finish(struct store *s, const char *key, const char *owner, const struct store_payment *p,
                  int resp_code, const char *resp_body, int64_t now_ms);
 
@@ -103,14 +103,12 @@ const char *store_phase_name(enum store_phase p);
 /* The SQLite writer connection, for chaining steps on it (db_then), or NULL (PostgreSQL). */
 struct db *store_writer(struct store *s);
 
-/* store_claim_to, store_set_phase and store_finish as steps on a connection the caller is running on (a work
+/* store_claim_to and store_finish as steps on a connection the caller is running on (a work
  * fn on store_writer): the same statements, no waiting. store_claim_step sets *durable as store_claim_to
  * waits: only a claim that found an answer must wait for the disk. The fault injection (fail) is the
  * caller's to check. */
 int store_claim_step(struct store *s, struct db *d, const char *key, const char *hash, const char *owner,
                      int64_t now_ms, enum store_phase advance_to, struct store_key *out, bool *durable);
-int store_set_phase_step(struct store *s, struct db *d, const char *key, const char *owner, enum store_phase phase,
-                         const char *charge_id, int64_t now_ms);
 int store_finish_step(struct store *s, struct db *d, const char *key, const char *owner,
                       const struct store_payment *p, int resp_code, const char *resp_body, int64_t now_ms);
 
