@@ -10,11 +10,12 @@
 #include "core/err.h"
 #include "serve/util.h"
 
+/* No index on client_key: the service's key is random, so such an index costs a page write per charge in a
+ * random place; only the audit (one GROUP BY) and the tests' processor_count (a scan) read by it. */
 static const char SCHEMA[] = "CREATE TABLE IF NOT EXISTS bank_charges ("
                              " id TEXT PRIMARY KEY, dedupe_key TEXT NOT NULL UNIQUE, client_key TEXT NOT NULL,"
                              " amount BIGINT NOT NULL, currency TEXT NOT NULL, card_token TEXT NOT NULL,"
-                             " created_at BIGINT NOT NULL);"
-                             "CREATE INDEX IF NOT EXISTS bank_charges_client ON bank_charges (client_key);";
+                             " created_at BIGINT NOT NULL);";
 
 int processor_open(struct processor *p, const char *bank_spec, const struct proc_config *cfg, uint64_t seed)
 {

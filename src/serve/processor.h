@@ -56,7 +56,7 @@ struct db *processor_ledger(struct processor *p);
 int processor_ledger_step(struct processor *p, struct db *bank, const char *dedupe_key, const char *client_key,
                           const struct payreq *r, char charge_id[64]);
 
-/* How many charges the ledger holds for client_key, or a negative ERR_*. */
+/* How many charges the ledger holds for client_key, or a negative ERR_*. A scan of the ledger (for tests). */
 int processor_count(struct processor *p, const char *client_key);
 
 #endif
