@@ -11,7 +11,6 @@
 #include "core/err.h"
 #include "core/mem.h"
 
-
 /* How long the writer waits for more work before committing writes nobody waits for. */
 #define GROUP_IDLE_NS 2000000L
 /* How many times the writer yields to gather more work into a batch before committing it. */

@@ -397,7 +397,7 @@ static void pay(struct server *s, const char *key, const struct payreq *r, struc
     int64_t pause_ns = 1000000;
     for (int spins = 0; rc == ERR_NOTFOUND; spins++) {
         bool done = false;
-        if (chain_possible(s) && !atomic_load(&s->store.fail))
+        if (chain_possible(s))
             rc = claim_chained(s, key, hash, owner, r, &k, o, &done);
         else
             rc = store_claim_to(&s->store, key, hash, owner, util_now_ms(), advance, &k);

@@ -296,6 +296,8 @@ int store_claim_step(struct store *s, struct db *d, const char *key, const char 
                      int64_t now_ms, enum store_phase advance_to, struct store_key *out, bool *durable)
 {
     memset(out, 0, sizeof(*out));
+    if (atomic_load(&s->fail))
+        return ERR_IO;
     int rc = 0;
     for (int tries = 0; tries < 3; tries++) {
         bool again = false;
@@ -330,9 +332,6 @@ static int claim_work(struct db *d, void *arg, bool *durable)
 int store_claim_to(struct store *s, const char *key, const char *hash, const char *owner, int64_t now_ms,
                    enum store_phase advance_to, struct store_key *out)
 {
-    memset(out, 0, sizeof(*out));
-    if (atomic_load(&s->fail))
-        return ERR_IO;
     struct op o = {.s = s, .key = key, .hash = hash, .owner = owner, .now_ms = now_ms, .phase = advance_to,
                    .out = out};
     return run_on(s, true, claim_work, &o, true);
@@ -397,6 +396,8 @@ static int finish_tx(struct db *d, const char *key, const char *owner, const str
 int store_finish_step(struct store *s, struct db *d, const char *key, const char *owner,
                       const struct store_payment *p, int resp_code, const char *resp_body, int64_t now_ms)
 {
+    if (atomic_load(&s->fail))
+        return ERR_IO;
     int rc = db_begin(d);
     if (rc == 0) {
         rc = finish_tx(d, key, owner, p, resp_code, resp_body, now_ms);
@@ -417,8 +418,6 @@ static int finish_work(struct db *d, void *arg, bool *durable)
 int store_finish(struct store *s, const char *key, const char *owner, const struct store_payment *p,
                  int resp_code, const char *resp_body, int64_t now_ms)
 {
-    if (atomic_load(&s->fail))
-        return ERR_IO;
     struct op o = {.s = s, .key = key, .owner = owner, .payment = p, .resp_code = resp_code,
                    .resp_body = resp_body, .now_ms = now_ms};
     return run_on(s, true, finish_work, &o, true);

@@ -105,8 +105,8 @@ struct db *store_writer(struct store *s);
 
 /* store_claim_to and store_finish as steps on a connection the caller is running on (a work
  * fn on store_writer): the same statements, no waiting. store_claim_step sets *durable as store_claim_to
- * waits: only a claim that found an answer must wait for the disk. The fault injection (fail) is the
- * caller's to check. */
+ * waits: only a claim that found an answer must wait for the disk. Both fail with ERR_IO while the fault
+ * injection (fail) is on, as the calls above do. */
 int store_claim_step(struct store *s, struct db *d, const char *key, const char *hash, const char *owner,
                      int64_t now_ms, enum store_phase advance_to, struct store_key *out, bool *durable);
 int store_finish_step(struct store *s, struct db *d, const char *key, const char *owner,
