@@ -13,13 +13,16 @@
 
 /* How long the writer waits for more work before committing writes nobody waits for. */
 #define GROUP_IDLE_NS 2000000L
-/* How many times the writer yields to gather more work into a batch before committing it. */
+/* How many times the writer yields to gather more work into a cycle before its first commit. */
 #define GROUP_GATHER 2
+/* How many connections one writer thread can own. */
+#define GROUP_DBS_MAX 4
 
 /* A piece of work queued for the writer thread; it lives on the caller's stack until done is posted. */
 struct db_job {
     db_work_fn *fn;
     void *arg;
+    struct db *db; /* the connection the step runs on */
     bool durable;
     int rc;
     sem_t done;
@@ -32,15 +35,28 @@ struct db_job {
 /* The job whose step this thread is running (for db_then). */
 static _Thread_local struct db_job *current_job;
 
+/* A connection a writer owns, and what its open transaction holds. The writer's own. */
+struct db_member {
+    struct db *d;
+    bool in_tx;                            /* the BEGIN after the last commit worked */
+    bool pending;                          /* the open transaction holds writes not yet committed */
+    struct db_job *wait_head, **wait_tail; /* steps waiting for this connection's next commit */
+    int wait_chained;                      /* how many of them lead to a next step */
+};
+
 struct db_group {
     pthread_t writer;
-    pthread_mutex_t mu; /* guards the queue and the flags below */
+    pthread_mutex_t mu; /* guards the queue, the flags below and nmember */
     pthread_cond_t work;
     struct db_job *head, *tail;
     bool idle, stop;
-    bool in_tx;   /* the BEGIN after the last commit worked (the writer's own) */
-    bool pending; /* the open transaction holds writes not yet committed (the writer's own) */
+    struct db_member member[GROUP_DBS_MAX];
+    int nmember;
+    struct db_job *ready, **ready_tail; /* the writer's own: steps to run in the current cycle */
 };
+
+/* The group whose writer this thread is, if any. */
+static _Thread_local struct db_group *writer_of;
 
 static int fail(struct db *d, const char *what, const char *detail)
 {
@@ -317,11 +333,11 @@ int db_rollback(struct db *d)
     return db_script(d, d->group ? "ROLLBACK TO op; RELEASE op" : "ROLLBACK");
 }
 
-static void run_step(struct db *d, struct db_job *job)
+static void run_step(struct db_job *job)
 {
     struct db_job *outer = current_job;
     current_job = job;
-    job->rc = job->fn(d, job->arg, &job->durable);
+    job->rc = job->fn(job->db, job->arg, &job->durable);
     current_job = outer;
 }
 
@@ -344,15 +360,31 @@ static void job_done(struct db_job *job)
     sem_post(&job->done);
 }
 
-/* Queues the job for d's writer, or without one runs it here under d->mu. */
+static void ready_append(struct db_group *g, struct db_job *jobs)
+{
+    if (!jobs)
+        return;
+    *g->ready_tail = jobs;
+    while (jobs->next)
+        jobs = jobs->next;
+    g->ready_tail = &jobs->next;
+}
+
+/* Queues the job for d's writer (on the writer itself, into the current cycle), or without one runs it
+ * here under d->mu. */
 static void dispatch(struct db *d, struct db_job *job)
 {
     struct db_group *g = d->group;
+    job->db = d;
     if (!g) {
         pthread_mutex_lock(&d->mu);
-        run_step(d, job);
+        run_step(job);
         pthread_mutex_unlock(&d->mu);
         job_done(job);
+        return;
+    }
+    if (writer_of == g) {
+        ready_append(g, job);
         return;
     }
     pthread_mutex_lock(&g->mu);
@@ -373,58 +405,69 @@ void db_then(struct db *next, db_work_fn *fn, bool durable)
     current_job->then_durable = durable;
 }
 
-/* Commits the open transaction and opens the next. Returns 0 or ERR_IO. Writer thread only. */
-static int group_commit(struct db *d)
+/* Commits m's open transaction and opens the next. Returns 0 or ERR_IO. Writer thread only. */
+static int group_commit(struct db_member *m)
 {
-    struct db_group *g = d->group;
+    struct db *d = m->d;
     int rc = 0;
-    if (g->in_tx && sqlite3_get_autocommit(d->lite))
-        rc = ERR_IO; /* an error rolled the whole transaction back: this batch is lost */
-    else if (g->in_tx)
+    if (m->in_tx && sqlite3_get_autocommit(d->lite))
+        rc = ERR_IO; /* an error rolled the whole transaction back: what it held is lost */
+    else if (m->in_tx)
         rc = db_script(d, "COMMIT");
-    /* If BEGIN fails, statements autocommit one by one until the next batch: durable, just slower. */
-    g->in_tx = db_script(d, "BEGIN IMMEDIATE") == 0;
-    g->pending = false;
+    /* If BEGIN fails, statements autocommit one by one until the next commit: durable, just slower. */
+    m->in_tx = db_script(d, "BEGIN IMMEDIATE") == 0;
+    m->pending = false;
     return rc;
 }
 
-/* Runs one batch in queue order and answers the work that need not wait for the disk at once. If some work
- * must wait, commits (one fsync for the batch) and answers it with the commit's result; writes of work that
- * did not wait ride along with that commit, or with the idle flush in group_loop. Writer thread only. */
-static void run_batch(struct db *d, struct db_job *job)
+/* Runs the steps ready in this cycle in order. A step that need not wait for the disk is answered at once
+ * (or its chain's next step joins the cycle); one that must wait joins its connection's waiters. */
+static void run_ready(struct db_group *g)
 {
-    struct db_group *g = d->group;
-    struct db_job *wait_head = NULL, **wait_tail = &wait_head;
-    sqlite3_int64 changes = sqlite3_total_changes64(d->lite);
-    for (int gather = 0; job; gather++) {
-        while (job) {
-            struct db_job *next = job->next; /* a finished job's memory goes back to its caller */
-            run_step(d, job);
-            if (job->durable) {
-                job->next = NULL;
-                *wait_tail = job;
-                wait_tail = &job->next;
-            } else {
-                job_done(job);
-            }
-            job = next;
+    while (g->ready) {
+        struct db_job *job = g->ready;
+        g->ready = job->next;
+        if (!g->ready)
+            g->ready_tail = &g->ready;
+        job->next = NULL;
+        struct db_member *m = &g->member[job->db->group_slot];
+        sqlite3_int64 changes = sqlite3_total_changes64(m->d->lite);
+        run_step(job);
+        if (sqlite3_total_changes64(m->d->lite) != changes || !m->in_tx)
+            m->pending = true;
+        if (!job->durable) {
+            job_done(job);
+            continue;
         }
-        if (!wait_head || gather == GROUP_GATHER)
-            break;
-        /* Before paying for an fsync, let the threads just answered (or woken) queue their next work. */
-        sched_yield();
-        pthread_mutex_lock(&g->mu);
-        job = g->head;
-        g->head = g->tail = NULL;
-        pthread_mutex_unlock(&g->mu);
+        *m->wait_tail = job;
+        m->wait_tail = &job->next;
+        m->wait_chained += job->rc == 0 && job->then_fn;
     }
-    if (sqlite3_total_changes64(d->lite) != changes || !g->in_tx)
-        g->pending = true;
-    if (!wait_head)
-        return;
-    int rc = g->pending ? group_commit(d) : 0;
-    for (job = wait_head; job;) {
-        struct db_job *next = job->next;
+}
+
+/* The connection to commit next: one with waiters, preferring the one whose waiters lead to most further
+ * steps, so that those steps can ride on the other connections' commits of this cycle. */
+static struct db_member *next_commit(struct db_group *g, int n)
+{
+    struct db_member *best = NULL;
+    for (int i = 0; i < n; i++) {
+        struct db_member *m = &g->member[i];
+        if (m->wait_head && (!best || m->wait_chained > best->wait_chained))
+            best = m;
+    }
+    return best;
+}
+
+/* Commits m if it holds anything (one fsync for everything its waiters wrote or read) and answers them. */
+static void commit_waiters(struct db_member *m)
+{
+    int rc = m->pending ? group_commit(m) : 0;
+    struct db_job *job = m->wait_head;
+    m->wait_head = NULL;
+    m->wait_tail = &m->wait_head;
+    m->wait_chained = 0;
+    while (job) {
+        struct db_job *next = job->next; /* a finished job's memory goes back to its caller */
         if (job->rc == 0)
             job->rc = rc;
         job_done(job);
@@ -432,18 +475,60 @@ static void run_batch(struct db *d, struct db_job *job)
     }
 }
 
-/* The writer: takes everything queued as one batch; what arrives while a batch commits forms the next. Writes
- * nobody waits for are committed once the queue has been empty for GROUP_IDLE_NS. */
+static struct db_job *take_queue(struct db_group *g)
+{
+    pthread_mutex_lock(&g->mu);
+    struct db_job *jobs = g->head;
+    g->head = g->tail = NULL;
+    pthread_mutex_unlock(&g->mu);
+    return jobs;
+}
+
+/* One cycle: runs the batch; before the first commit, yields so that the threads just answered (or woken)
+ * can queue their next work into it; then commits each connection that has waiters, in turn, until no
+ * step waits. A chain (claim on the store, charge on the ledger, response on the store) thus runs in one
+ * cycle with one commit of each connection. Work queued after the first commit forms the next cycle. */
+static void run_cycle(struct db_group *g, struct db_job *batch, int n)
+{
+    ready_append(g, batch);
+    for (int gather = 0;;) {
+        run_ready(g);
+        struct db_member *m = next_commit(g, n);
+        if (!m)
+            return;
+        if (gather < GROUP_GATHER) {
+            gather++;
+            sched_yield();
+            ready_append(g, take_queue(g));
+            if (g->ready)
+                continue;
+        }
+        commit_waiters(m);
+    }
+}
+
+static bool any_pending(const struct db_group *g, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (g->member[i].pending)
+            return true;
+    return false;
+}
+
+/* The writer: takes everything queued as one cycle; what arrives while a cycle commits forms the next.
+ * Writes nobody waits for are committed once the queue has been empty for GROUP_IDLE_NS. */
 static void *group_loop(void *arg)
 {
-    struct db *d = arg;
-    struct db_group *g = d->group;
+    struct db_group *g = arg;
+    writer_of = g;
     pthread_mutex_lock(&g->mu);
     for (;;) {
+        int n = g->nmember;
+        bool pending = any_pending(g, n);
         g->idle = true;
-        while (!g->head && !g->stop && !g->pending)
+        while (!g->head && !g->stop && !pending)
             pthread_cond_wait(&g->work, &g->mu);
-        if (!g->head && !g->stop && g->pending) {
+        if (!g->head && !g->stop && pending) {
             struct timespec until;
             clock_gettime(CLOCK_REALTIME, &until);
             until.tv_nsec += GROUP_IDLE_NS;
@@ -455,43 +540,77 @@ static void *group_loop(void *arg)
                 ;
         }
         g->idle = false;
-        if (!g->head) {
-            pthread_mutex_unlock(&g->mu);
-            if (g->pending)
-                group_commit(d);
-            pthread_mutex_lock(&g->mu);
-            if (g->stop)
-                break;
-            continue;
-        }
         struct db_job *batch = g->head;
         g->head = g->tail = NULL;
+        n = g->nmember;
         pthread_mutex_unlock(&g->mu);
-        run_batch(d, batch);
+        if (batch)
+            run_cycle(g, batch, n);
+        else
+            for (int i = 0; i < n; i++)
+                if (g->member[i].pending)
+                    group_commit(&g->member[i]);
         pthread_mutex_lock(&g->mu);
+        if (!batch && g->stop && !g->head)
+            break;
     }
     pthread_mutex_unlock(&g->mu);
     return NULL;
+}
+
+/* Makes d a member of g (its writer then owns d). Call before any work for d is queued. */
+static int member_add(struct db_group *g, struct db *d)
+{
+    if (db_script(d, "BEGIN IMMEDIATE"))
+        return ERR_IO;
+    pthread_mutex_lock(&g->mu);
+    int slot = g->nmember;
+    if (slot < GROUP_DBS_MAX) {
+        g->member[slot] = (struct db_member){.d = d, .in_tx = true};
+        g->member[slot].wait_tail = &g->member[slot].wait_head;
+        d->group_slot = slot;
+        d->group = g;
+        g->nmember++;
+    }
+    pthread_mutex_unlock(&g->mu);
+    if (slot == GROUP_DBS_MAX) {
+        db_script(d, "COMMIT");
+        return fail(d, "group commit", "too many connections on one writer");
+    }
+    return 0;
 }
 
 int db_group_start(struct db *d)
 {
     if (d->kind != DB_SQLITE || d->group)
         return 0;
-    if (db_script(d, "BEGIN IMMEDIATE"))
-        return ERR_IO;
     struct db_group *g = xcalloc(1, sizeof(*g));
     pthread_mutex_init(&g->mu, NULL);
     pthread_cond_init(&g->work, NULL);
-    g->in_tx = true;
-    d->group = g;
-    if (pthread_create(&g->writer, NULL, group_loop, d) != 0) {
+    g->ready_tail = &g->ready;
+    if (member_add(g, d))
+        goto fail;
+    if (pthread_create(&g->writer, NULL, group_loop, g) != 0) {
         d->group = NULL;
-        free(g);
         db_script(d, "COMMIT");
-        return fail(d, "group commit", "cannot start the writer thread");
+        fail(d, "group commit", "cannot start the writer thread");
+        goto fail;
     }
     return 0;
+fail:
+    pthread_mutex_destroy(&g->mu);
+    pthread_cond_destroy(&g->work);
+    free(g);
+    return ERR_IO;
+}
+
+int db_group_join(struct db *d, struct db *with)
+{
+    if (d->kind != DB_SQLITE || d->group)
+        return 0;
+    if (!with || !with->group)
+        return db_group_start(d);
+    return member_add(with->group, d);
 }
 
 int db_write(struct db *d, db_work_fn *fn, void *arg, bool durable)
@@ -505,6 +624,8 @@ int db_write(struct db *d, db_work_fn *fn, void *arg, bool durable)
     return job.rc;
 }
 
+/* Stops d's writer once it has drained its queue; every connection it owned (d and any that joined it)
+ * is committed and goes back to running work in its callers' threads. */
 static void group_stop(struct db *d)
 {
     struct db_group *g = d->group;
@@ -512,10 +633,13 @@ static void group_stop(struct db *d)
     g->stop = true;
     pthread_cond_signal(&g->work);
     pthread_mutex_unlock(&g->mu);
-    pthread_join(g->writer, NULL); /* it drains the queue first */
-    d->group = NULL;
-    if (!sqlite3_get_autocommit(d->lite))
-        db_script(d, "COMMIT");
+    pthread_join(g->writer, NULL);
+    for (int i = 0; i < g->nmember; i++) {
+        struct db *m = g->member[i].d;
+        m->group = NULL;
+        if (!sqlite3_get_autocommit(m->lite))
+            db_script(m, "COMMIT");
+    }
     pthread_mutex_destroy(&g->mu);
     pthread_cond_destroy(&g->work);
     free(g);

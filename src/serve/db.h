@@ -26,6 +26,7 @@ struct db {
     int nstmt;
     char err[256];
     struct db_group *group; /* group commit, when started */
+    int group_slot;         /* this connection's place in its group */
     bool pg_tx;             /* PostgreSQL: inside a transaction that db_begin opened */
 };
 
@@ -53,6 +54,11 @@ int db_script(struct db *d, const char *sql);
  * rest, and opens the next transaction. Work queued while a batch commits forms the next one, so the busier
  * the service, the more requests share each fsync. Returns 0 or ERR_IO; a no-op for PostgreSQL. */
 int db_group_start(struct db *d);
+
+/* Group commit for d on the writer thread of with (which has one), so that one thread owns both: a chain of
+ * steps across them (db_then) then runs within one of its cycles, and each cycle commits first the
+ * connection whose waiting steps lead further. Without a writer on with, as db_group_start. */
+int db_group_join(struct db *d, struct db *with);
 
 /* Work for a connection. *durable starts as the caller asked and fn may change it once it knows what it did
  * (a claim that found an answer must wait for the disk; one that leads to more work need not). */

@@ -27,7 +27,7 @@ int processor_open(struct processor *p, const char *bank_spec, const struct proc
     if (rc == 0)
         rc = db_schema(&p->bank, SCHEMA);
     if (rc == 0)
-        rc = db_group_start(&p->bank);
+        rc = db_group_join(&p->bank, cfg->writer);
     return rc;
 }
 

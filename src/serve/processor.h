@@ -20,6 +20,8 @@ struct proc_config {
     int64_t timeout_ns; /* how long a timeout fault takes to surface */
     double p_error, p_timeout, p_lost;
     bool sync_full; /* the ledger's SQLite durability, as the store's */
+    struct db *writer; /* a SQLite ledger's writes go to this connection's writer thread (the store's), so
+                        * that one thread commits both; NULL: a writer of its own */
 };
 
 struct processor {

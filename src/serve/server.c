@@ -671,6 +671,7 @@ int server_start(struct server *s, const struct serve_config *cfg)
         snprintf(bank, sizeof(bank), "%.4000s", cfg->store_spec);
     struct proc_config pc = cfg->proc;
     pc.sync_full = cfg->sync_full;
+    pc.writer = store_writer(&s->store);
     rc = processor_open(&s->proc, bank, &pc, cfg->seed);
     if (rc) {
         snprintf(s->err, sizeof(s->err), "processor ledger: %s", s->proc.bank.err);
