@@ -28,6 +28,7 @@ struct audit_report {
     uint64_t acked_missing;    /* 2xx seen by the client, absent or different in the store */
     uint64_t replay_mismatch;  /* one key, two different final responses */
     uint64_t charge_mismatch;  /* an acknowledged payment whose charge is not the ledger's */
+    uint64_t stored_twice;     /* a key with more than one row in the store */
     struct buf detail;         /* the first violations, one per line */
 };
 

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "serve/db.h"
+#include "serve/keydir.h"
 #include "serve/payreq.h"
 
 /* What a charge call tells the caller. PROC_UNKNOWN covers a timeout before charging and a charge whose
@@ -26,6 +27,8 @@ struct proc_config {
 
 struct processor {
     struct db bank; /* the processor's ledger: table bank_charges, one row per charge it made */
+    bool lite;      /* the ledger is SQLite: dedupe keys are found through the key directory */
+    struct keydir dedupe;
     struct proc_config cfg;
     pthread_mutex_t rng_mu;
     uint64_t rng;

@@ -11,6 +11,7 @@
 
 #include "core/err.h"
 #include "core/mem.h"
+#include "serve/keydir.h"
 
 static const char *const phase_names[] = {"started", "charge_requested", "charge_confirmed", "finished"};
 
@@ -27,15 +28,19 @@ static enum store_phase phase_parse(const char *s)
     return PHASE_STARTED;
 }
 
-static const char SCHEMA[] =
-    "CREATE TABLE IF NOT EXISTS idem_keys ("
-    " key TEXT PRIMARY KEY, req_hash TEXT NOT NULL, phase TEXT NOT NULL, lock_owner TEXT,"
-    " locked_until BIGINT NOT NULL, charge_id TEXT, resp_code INTEGER, resp_body TEXT,"
-    " created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL);"
-    "CREATE INDEX IF NOT EXISTS idem_keys_created ON idem_keys (created_at);"
-    "CREATE TABLE IF NOT EXISTS payments ("
-    " id TEXT PRIMARY KEY, idem_key TEXT NOT NULL, amount BIGINT NOT NULL, currency TEXT NOT NULL,"
-    " charge_id TEXT NOT NULL, body TEXT NOT NULL, created_at BIGINT NOT NULL);";
+/* The same tables on both engines, but on SQLite idem_keys has no index on key: the key directory
+ * (keydir.h) finds rows by key, and the rows of new keys are appended at the table's right edge. On
+ * PostgreSQL the primary key stays: several instances share the table and rely on ON CONFLICT. */
+#define KEY_COLUMNS                                                                                            \
+    " req_hash TEXT NOT NULL, phase TEXT NOT NULL, lock_owner TEXT,"                                           \
+    " locked_until BIGINT NOT NULL, charge_id TEXT, resp_code INTEGER, resp_body TEXT,"                        \
+    " created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL);"                                                \
+    "CREATE INDEX IF NOT EXISTS idem_keys_created ON idem_keys (created_at);"                                  \
+    "CREATE TABLE IF NOT EXISTS payments ("                                                                    \
+    " id TEXT PRIMARY KEY, idem_key TEXT NOT NULL, amount BIGINT NOT NULL, currency TEXT NOT NULL,"            \
+    " charge_id TEXT NOT NULL, body TEXT NOT NULL, created_at BIGINT NOT NULL);"
+static const char SCHEMA_PG[] = "CREATE TABLE IF NOT EXISTS idem_keys (key TEXT PRIMARY KEY," KEY_COLUMNS;
+static const char SCHEMA_LITE[] = "CREATE TABLE IF NOT EXISTS idem_keys (key TEXT NOT NULL," KEY_COLUMNS;
 
 static int lock_sqlite(struct store *s, const char *path)
 {
@@ -72,7 +77,7 @@ int store_open(struct store *s, const char *spec, int nconn, bool sync_full, int
         int rc = db_open(&s->conn[i], spec, sync_full);
         s->nconn = i + 1;
         if (rc == 0 && i == 0)
-            rc = db_schema(&s->conn[0], SCHEMA);
+            rc = db_schema(&s->conn[0], s->sqlite ? SCHEMA_LITE : SCHEMA_PG);
         if (rc) {
             snprintf(s->err, sizeof(s->err), "%s", s->conn[i].err);
             return rc;
@@ -83,6 +88,14 @@ int store_open(struct store *s, const char *spec, int nconn, bool sync_full, int
                                             "WHERE locked_until <> 0")) {
         snprintf(s->err, sizeof(s->err), "%s", s->conn[0].err);
         return ERR_IO;
+    }
+    if (s->sqlite) {
+        keydir_init(&s->keys);
+        s->keys_open = true;
+        if (keydir_load(&s->keys, &s->conn[0], "SELECT rowid, key FROM idem_keys")) {
+            snprintf(s->err, sizeof(s->err), "%s", s->conn[0].err);
+            return ERR_IO;
+        }
     }
     if (s->sqlite && db_group_start(&s->conn[0])) {
         snprintf(s->err, sizeof(s->err), "%s", s->conn[0].err);
@@ -97,6 +110,8 @@ void store_close(struct store *s)
         db_close(&s->conn[i]);
     if (s->lock_fd >= 0)
         close(s->lock_fd);
+    if (s->keys_open)
+        keydir_close(&s->keys);
     memset(s, 0, sizeof(*s));
     s->lock_fd = -1;
 }
@@ -129,6 +144,34 @@ static int failed(struct store *s, struct db *d, int rc)
     return rc;
 }
 
+/* Statements that name one key's row come in pairs: [0] for PostgreSQL by key, [1] for SQLite by a rowid from
+ * the key directory, checked against the key as well. Both take the same n parameters, the key among them;
+ * the SQLite text takes the rowid as parameter n + 1 (?NNN numbering). */
+typedef const char *const by_key_sql[2];
+
+/* Runs a by_key_sql statement on key's row: on PostgreSQL once; on SQLite with each candidate rowid of the
+ * key directory until one names a row (every such statement returns rows). params has room for n + 1.
+ * With no candidate, out holds no rows. Returns 0 or ERR_IO. */
+static int exec_by_key(struct store *s, struct db *d, by_key_sql sql, const char *key, int n, const char **params,
+                       struct db_rows *out)
+{
+    if (!s->sqlite)
+        return db_exec(d, sql[0], n, params, out);
+    int64_t ids[KEYDIR_FIND_MAX];
+    int found = keydir_find(&s->keys, key, ids);
+    char rowid[24];
+    params[n] = rowid;
+    memset(out, 0, sizeof(*out));
+    for (int i = 0; i < found; i++) {
+        snprintf(rowid, sizeof(rowid), "%" PRId64, ids[i]);
+        int rc = db_exec(d, sql[1], n + 1, params, out);
+        if (rc || out->nrows)
+            return rc;
+        db_rows_close(out);
+    }
+    return 0;
+}
+
 static int nothing(struct db *d, void *arg, bool *durable)
 {
     (void)d, (void)arg, (void)durable;
@@ -151,8 +194,9 @@ static void fill_key(struct store_key *out, const struct db_rows *r)
     out->resp_body = db_cell(r, 0, 4) ? xstrdup(db_cell(r, 0, 4)) : NULL;
 }
 
-static const char SQL_SELECT[] = "SELECT req_hash, phase, charge_id, resp_code, resp_body, locked_until "
-                                 "FROM idem_keys WHERE key = ? AND created_at >= ?";
+#define SELECT_KEY "SELECT req_hash, phase, charge_id, resp_code, resp_body, locked_until FROM idem_keys "
+static by_key_sql SQL_SELECT = {SELECT_KEY "WHERE key = ? AND created_at >= ?",
+                                SELECT_KEY "WHERE rowid = ?3 AND key = ?1 AND created_at >= ?2"};
 
 /* Classifies a selected row for a request with hash at now. */
 static void classify(struct store_key *out, const struct db_rows *r, const char *hash, int64_t now_ms)
@@ -179,7 +223,7 @@ struct op {
     int resp_code;
     struct store_key *out;
     char **body;
-    int count;
+    struct db_rows *gone; /* purge: the deleted rows (key, rowid on SQLite) */
 };
 
 static int peek_work(struct db *d, void *arg, bool *durable)
@@ -188,8 +232,8 @@ static int peek_work(struct db *d, void *arg, bool *durable)
     struct op *o = arg;
     struct db_rows r;
     char cut[24];
-    const char *p[] = {o->key, I64(cut, o->now_ms - o->s->ttl_ms)};
-    int rc = db_exec(d, SQL_SELECT, 2, p, &r);
+    const char *p[] = {o->key, I64(cut, o->now_ms - o->s->ttl_ms), NULL};
+    int rc = exec_by_key(o->s, d, SQL_SELECT, o->key, 2, p, &r);
     if (rc == 0 && r.nrows == 0)
         rc = ERR_NOTFOUND;
     if (rc == 0)
@@ -207,8 +251,47 @@ int store_peek(struct store *s, const char *key, const char *hash, int64_t now_m
     return run_on(s, false, peek_work, &o, true);
 }
 
-/* One attempt at claiming: insert (already at phase first, which started would move to in the same step),
- * or take a free lock, or read what holds the key. */
+/* Inserts key's row, already at phase first (which started would move to in the same step): on PostgreSQL
+ * unless the key exists (another instance may insert it at the same time), on SQLite only after the key
+ * directory found no live row (the writer thread alone inserts). *inserted if it did. Returns 0 or ERR_IO. */
+static int insert_key(struct db *d, struct store *s, const char *key, const char *hash, const char *owner,
+                      enum store_phase first, int64_t now_ms, bool *inserted)
+{
+    char now[24], until[24];
+    const char *ins[] = {key, hash, phase_names[first], owner, I64(until, now_ms + s->lease_ms), I64(now, now_ms),
+                         now};
+    struct db_rows r;
+    int rc = db_exec(d,
+                     s->sqlite ? "INSERT INTO idem_keys (key, req_hash, phase, lock_owner, locked_until, created_at, "
+                                 "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING rowid"
+                               : "INSERT INTO idem_keys (key, req_hash, phase, lock_owner, locked_until, created_at, "
+                                 "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING "
+                                 "RETURNING phase",
+                     7, ins, &r);
+    if (rc)
+        return rc;
+    *inserted = r.nrows == 1;
+    if (*inserted && s->sqlite)
+        keydir_add(&s->keys, key, strtoll(db_cell(&r, 0, 0), NULL, 10));
+    db_rows_close(&r);
+    return 0;
+}
+
+static by_key_sql SQL_DELETE_EXPIRED = {
+    "DELETE FROM idem_keys WHERE key = ? AND created_at < ? AND (phase = 'finished' OR locked_until < ?) "
+    "RETURNING key",
+    "DELETE FROM idem_keys WHERE rowid = ?4 AND key = ?1 AND created_at < ?2 AND (phase = 'finished' OR "
+    "locked_until < ?3) RETURNING key"};
+
+static by_key_sql SQL_TAKE_LOCK = {
+    "UPDATE idem_keys SET lock_owner = ?, locked_until = ?, updated_at = ? WHERE key = ? AND req_hash = ? AND "
+    "phase <> 'finished' AND locked_until < ? RETURNING req_hash, phase, charge_id, resp_code, resp_body, "
+    "locked_until",
+    "UPDATE idem_keys SET lock_owner = ?1, locked_until = ?2, updated_at = ?3 WHERE rowid = ?7 AND key = ?4 AND "
+    "req_hash = ?5 AND phase <> 'finished' AND locked_until < ?6 RETURNING req_hash, phase, charge_id, resp_code, "
+    "resp_body, locked_until"};
+
+/* One attempt at claiming: insert, or take a free lock, or read what holds the key. */
 static int claim_once(struct db *d, struct store *s, const char *key, const char *hash, const char *owner,
                       enum store_phase first, int64_t now_ms, struct store_key *out, bool *again)
 {
@@ -217,16 +300,13 @@ static int claim_once(struct db *d, struct store *s, const char *key, const char
     I64(until, now_ms + s->lease_ms);
     I64(cut, now_ms - s->ttl_ms);
     struct db_rows r;
-    const char *ins[] = {key, hash, phase_names[first], owner, until, now, now};
-    int rc = db_exec(d,
-                     "INSERT INTO idem_keys (key, req_hash, phase, lock_owner, locked_until, created_at, "
-                     "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING "
-                     "RETURNING phase",
-                     7, ins, &r);
+    bool inserted = false;
+    int64_t ids[KEYDIR_FIND_MAX];
+    int rc = 0;
+    if (!s->sqlite || keydir_find(&s->keys, key, ids) == 0)
+        rc = insert_key(d, s, key, hash, owner, first, now_ms, &inserted);
     if (rc)
         return rc;
-    bool inserted = r.nrows == 1;
-    db_rows_close(&r);
     if (inserted) {
         out->claim = CLAIM_NEW;
         out->phase = first;
@@ -235,11 +315,8 @@ static int claim_once(struct db *d, struct store *s, const char *key, const char
     }
     /* An expired key is as good as absent (a crashed request's unfinished key only once its lease ran
      * out): delete it and insert again. */
-    const char *del[] = {key, cut, now};
-    if ((rc = db_exec(d,
-                      "DELETE FROM idem_keys WHERE key = ? AND created_at < ? AND (phase = 'finished' OR "
-                      "locked_until < ?) RETURNING key",
-                      3, del, &r)))
+    const char *del[] = {key, cut, now, NULL};
+    if ((rc = exec_by_key(s, d, SQL_DELETE_EXPIRED, key, 3, del, &r)))
         return rc;
     bool expired = r.nrows == 1;
     db_rows_close(&r);
@@ -247,13 +324,8 @@ static int claim_once(struct db *d, struct store *s, const char *key, const char
         *again = true;
         return 0;
     }
-    const char *upd[] = {owner, until, now, key, hash, now};
-    rc = db_exec(d,
-                 "UPDATE idem_keys SET lock_owner = ?, locked_until = ?, updated_at = ? WHERE key = ? "
-                 "AND req_hash = ? AND phase <> 'finished' AND locked_until < ? "
-                 "RETURNING req_hash, phase, charge_id, resp_code, resp_body, locked_until",
-                 6, upd, &r);
-    if (rc)
+    const char *upd[] = {owner, until, now, key, hash, now, NULL};
+    if ((rc = exec_by_key(s, d, SQL_TAKE_LOCK, key, 6, upd, &r)))
         return rc;
     if (r.nrows == 1) {
         fill_key(out, &r);
@@ -262,20 +334,31 @@ static int claim_once(struct db *d, struct store *s, const char *key, const char
         return 0;
     }
     db_rows_close(&r);
-    const char *sel[] = {key, cut};
-    if ((rc = db_exec(d, SQL_SELECT, 2, sel, &r)))
+    const char *sel[] = {key, cut, NULL};
+    if ((rc = exec_by_key(s, d, SQL_SELECT, key, 2, sel, &r)))
         return rc;
-    if (r.nrows == 0)
+    if (r.nrows == 0 && s->sqlite) {
+        /* Only stale entries: the key has no live row (the writer's view is the whole truth). */
+        rc = insert_key(d, s, key, hash, owner, first, now_ms, &inserted);
+        if (rc == 0 && inserted) {
+            out->claim = CLAIM_NEW;
+            out->phase = first;
+            out->advanced = first > PHASE_STARTED;
+        }
+    } else if (r.nrows == 0) {
         *again = true; /* purged between our statements */
-    else
+    } else {
         classify(out, &r, hash, now_ms);
+    }
     db_rows_close(&r);
-    return 0;
+    return rc;
 }
 
-static const char SQL_SET_PHASE[] =
-    "UPDATE idem_keys SET phase = ?, charge_id = COALESCE(?, charge_id), locked_until = ?, "
-    "updated_at = ? WHERE key = ? AND lock_owner = ? RETURNING phase";
+static by_key_sql SQL_SET_PHASE = {
+    "UPDATE idem_keys SET phase = ?, charge_id = COALESCE(?, charge_id), locked_until = ?, updated_at = ? WHERE "
+    "key = ? AND lock_owner = ? RETURNING phase",
+    "UPDATE idem_keys SET phase = ?1, charge_id = COALESCE(?2, charge_id), locked_until = ?3, updated_at = ?4 "
+    "WHERE rowid = ?7 AND key = ?5 AND lock_owner = ?6 RETURNING phase"};
 
 /* With d held: records phase for key if owner holds it. Returns 0, ERR_STATE or ERR_IO. */
 static int set_phase_locked(struct store *s, struct db *d, const char *key, const char *owner,
@@ -283,9 +366,9 @@ static int set_phase_locked(struct store *s, struct db *d, const char *key, cons
 {
     char now[24], until[24];
     const char *p[] = {phase_names[phase], charge_id, I64(until, now_ms + s->lease_ms), I64(now, now_ms),
-                       key, owner};
+                       key, owner, NULL};
     struct db_rows r;
-    int rc = db_exec(d, SQL_SET_PHASE, 6, p, &r);
+    int rc = exec_by_key(s, d, SQL_SET_PHASE, key, 6, p, &r);
     if (rc == 0 && r.nrows != 1)
         rc = ERR_STATE;
     db_rows_close(&r);
@@ -365,19 +448,22 @@ int store_set_phase(struct store *s, const char *key, const char *owner, enum st
     return run_on(s, true, set_phase_work, &o, durable);
 }
 
-static int finish_tx(struct db *d, const char *key, const char *owner, const struct store_payment *p,
-                     int resp_code, const char *resp_body, int64_t now_ms)
+static by_key_sql SQL_FINISH = {
+    "UPDATE idem_keys SET phase = 'finished', resp_code = ?, resp_body = ?, charge_id = COALESCE(?, charge_id), "
+    "locked_until = 0, lock_owner = NULL, updated_at = ? WHERE key = ? AND lock_owner = ? RETURNING phase",
+    "UPDATE idem_keys SET phase = 'finished', resp_code = ?1, resp_body = ?2, charge_id = COALESCE(?3, charge_id), "
+    "locked_until = 0, lock_owner = NULL, updated_at = ?4 WHERE rowid = ?7 AND key = ?5 AND lock_owner = ?6 "
+    "RETURNING phase"};
+
+static int finish_tx(struct store *s, struct db *d, const char *key, const char *owner,
+                     const struct store_payment *p, int resp_code, const char *resp_body, int64_t now_ms)
 {
     char now[24], code[24], amount[24];
     I64(now, now_ms);
     I64(code, resp_code);
     struct db_rows r;
-    const char *up[] = {code, resp_body, p ? p->charge_id : NULL, now, key, owner};
-    int rc = db_exec(d,
-                     "UPDATE idem_keys SET phase = 'finished', resp_code = ?, resp_body = ?, "
-                     "charge_id = COALESCE(?, charge_id), locked_until = 0, lock_owner = NULL, updated_at = ? "
-                     "WHERE key = ? AND lock_owner = ? RETURNING phase",
-                     6, up, &r);
+    const char *up[] = {code, resp_body, p ? p->charge_id : NULL, now, key, owner, NULL};
+    int rc = exec_by_key(s, d, SQL_FINISH, key, 6, up, &r);
     if (rc)
         return rc;
     int n = r.nrows;
@@ -400,7 +486,7 @@ int store_finish_step(struct store *s, struct db *d, const char *key, const char
         return ERR_IO;
     int rc = db_begin(d);
     if (rc == 0) {
-        rc = finish_tx(d, key, owner, p, resp_code, resp_body, now_ms);
+        rc = finish_tx(s, d, key, owner, p, resp_code, resp_body, now_ms);
         int rc2 = rc ? db_rollback(d) : db_commit(d);
         if (rc == 0)
             rc = rc2;
@@ -423,14 +509,20 @@ int store_finish(struct store *s, const char *key, const char *owner, const stru
     return run_on(s, true, finish_work, &o, true);
 }
 
+static by_key_sql SQL_RELEASE = {
+    "UPDATE idem_keys SET locked_until = 0, lock_owner = NULL WHERE key = ? AND lock_owner = ? RETURNING phase",
+    "UPDATE idem_keys SET locked_until = 0, lock_owner = NULL WHERE rowid = ?3 AND key = ?1 AND lock_owner = ?2 "
+    "RETURNING phase"};
+
 static int release_work(struct db *d, void *arg, bool *durable)
 {
     (void)durable;
     struct op *o = arg;
-    const char *p[] = {o->key, o->owner};
-    return failed(o->s, d,
-                  db_exec(d, "UPDATE idem_keys SET locked_until = 0, lock_owner = NULL WHERE key = ? AND lock_owner = ?",
-                          2, p, NULL));
+    const char *p[] = {o->key, o->owner, NULL};
+    struct db_rows r;
+    int rc = exec_by_key(o->s, d, SQL_RELEASE, o->key, 2, p, &r);
+    db_rows_close(&r);
+    return failed(o->s, d, rc);
 }
 
 int store_release(struct store *s, const char *key, const char *owner)
@@ -471,13 +563,12 @@ static int purge_work(struct db *d, void *arg, bool *durable)
     struct op *o = arg;
     char cut[24], now[24];
     const char *p[] = {I64(cut, o->cutoff_ms), I64(now, o->now_ms)};
-    struct db_rows r;
     int rc = db_exec(d,
-                     "DELETE FROM idem_keys WHERE created_at < ? AND (phase = 'finished' OR locked_until < ?) "
-                     "RETURNING key",
-                     2, p, &r);
-    o->count = rc ? rc : r.nrows;
-    db_rows_close(&r);
+                     o->s->sqlite ? "DELETE FROM idem_keys WHERE created_at < ? AND (phase = 'finished' OR "
+                                    "locked_until < ?) RETURNING key, rowid"
+                                  : "DELETE FROM idem_keys WHERE created_at < ? AND (phase = 'finished' OR "
+                                    "locked_until < ?) RETURNING key",
+                     2, p, o->gone);
     return failed(o->s, d, rc);
 }
 
@@ -485,9 +576,15 @@ int store_purge(struct store *s, int64_t cutoff_ms, int64_t now_ms)
 {
     if (atomic_load(&s->fail))
         return ERR_IO;
-    struct op o = {.s = s, .cutoff_ms = cutoff_ms, .now_ms = now_ms};
+    struct db_rows gone = {0};
+    struct op o = {.s = s, .cutoff_ms = cutoff_ms, .now_ms = now_ms, .gone = &gone};
     int rc = run_on(s, true, purge_work, &o, true);
-    return rc ? rc : o.count;
+    /* The deletes are committed: their rows' entries can go from the key directory. */
+    for (int i = 0; rc == 0 && s->sqlite && i < gone.nrows; i++)
+        keydir_remove(&s->keys, db_cell(&gone, i, 0), strtoll(db_cell(&gone, i, 1), NULL, 10));
+    int n = gone.nrows;
+    db_rows_close(&gone);
+    return rc ? rc : n;
 }
 
 static int ping_work(struct db *d, void *arg, bool *durable)

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "serve/db.h"
+#include "serve/keydir.h"
 
 #define STORE_CONNS_MAX 8
 
@@ -39,6 +40,8 @@ struct store {
     int lock_fd;        /* SQLite: the flock on PATH.lock that makes this process its only server */
     atomic_uint rr;
     atomic_bool fail;   /* fault injection: every call fails with ERR_IO, as if the store were down */
+    struct keydir keys; /* SQLite: where each key's row is (idem_keys has no index on key there) */
+    bool keys_open;
     char err[256];
 };
 

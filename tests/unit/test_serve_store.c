@@ -6,6 +6,7 @@
 #include <cmocka.h>
 
 #include <pthread.h>
+#include <sqlite3.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -131,6 +132,69 @@ static void single_process_and_lock_recovery(void **state)
     store_close(&f->st);
     assert_int_equal(store_open(&f->st, f->spec, 2, false, 1000), 0);
     assert_int_equal(claim(f, "h1", "o2", T0 + 1, NULL), CLAIM_RESUME);
+}
+
+/* A key whose row expired is inserted again; a purged key's entry leaves the key directory; both stay right
+ * across a restart, which rebuilds the directory from the table. */
+static void keys_after_expiry_purge_and_restart(void **state)
+{
+    struct fx *f = *state;
+    f->st.ttl_ms = 5000;
+    assert_int_equal(claim(f, "h1", "o1", T0, NULL), CLAIM_NEW);
+    assert_int_equal(store_finish(&f->st, KEY, "o1", NULL, 422, "{}", T0 + 1), 0);
+    assert_int_equal(claim(f, "h2", "o2", T0 + 10, NULL), CLAIM_MISMATCH);
+    assert_int_equal(claim(f, "h2", "o2", T0 + 6000, NULL), CLAIM_NEW); /* expired: deleted, inserted again */
+    assert_int_equal(keydir_size(&f->st.keys), 2);                      /* the old entry stays, stale */
+    assert_int_equal(claim(f, "h1", "o3", T0 + 6001, NULL), CLAIM_MISMATCH);
+    store_close(&f->st);
+    assert_int_equal(store_open(&f->st, f->spec, 2, false, 1000), 0);
+    f->st.ttl_ms = 5000;
+    assert_int_equal(keydir_size(&f->st.keys), 1);
+    assert_int_equal(claim(f, "h2", "o4", T0 + 6002, NULL), CLAIM_RESUME); /* its owner died with the store */
+    assert_int_equal(store_purge(&f->st, T0 + 7000, T0 + 9000), 1);
+    assert_int_equal(keydir_size(&f->st.keys), 0);
+    assert_int_equal(claim(f, "h1", "o5", T0 + 9001, NULL), CLAIM_NEW);
+    struct db_rows r;
+    assert_int_equal(store_sync(&f->st), 0);
+    assert_int_equal(db_exec(&f->st.conn[1], "SELECT COUNT(*) FROM idem_keys", 0, NULL, &r), 0);
+    assert_string_equal(db_cell(&r, 0, 0), "1");
+    db_rows_close(&r);
+}
+
+/* The key directory on its own: many keys through growth and backward-shift deletion; several rows for one
+ * key, newest first. */
+static void keydir_contract(void **state)
+{
+    (void)state;
+    struct keydir k;
+    keydir_init(&k);
+    char key[40];
+    int64_t ids[KEYDIR_FIND_MAX];
+    for (int i = 1; i <= 20000; i++) {
+        snprintf(key, sizeof(key), "key-%d", i);
+        keydir_add(&k, key, i);
+    }
+    for (int i = 1; i <= 20000; i += 2) {
+        snprintf(key, sizeof(key), "key-%d", i);
+        keydir_remove(&k, key, i);
+    }
+    keydir_remove(&k, "key-2", 3); /* not an entry: nothing goes */
+    assert_int_equal(keydir_size(&k), 10000);
+    for (int i = 1; i <= 20000; i++) {
+        snprintf(key, sizeof(key), "key-%d", i);
+        int n = keydir_find(&k, key, ids);
+        assert_int_equal(n, i % 2 ? 0 : 1);
+        if (n)
+            assert_int_equal(ids[0], i);
+    }
+    keydir_add(&k, "key-2", 30000);
+    assert_int_equal(keydir_find(&k, "key-2", ids), 2);
+    assert_int_equal(ids[0], 30000);
+    assert_int_equal(ids[1], 2);
+    keydir_remove(&k, "key-2", 30000);
+    assert_int_equal(keydir_find(&k, "key-2", ids), 1);
+    assert_int_equal(ids[0], 2);
+    keydir_close(&k);
 }
 
 struct writer {
@@ -332,6 +396,17 @@ static void audit_checks(void **state)
     assert_int_equal(a.charges, 2);
     audit_report_close(&a);
 
+    /* A key with two rows in the store (SQLite has no unique index on key: the audit looks). */
+    store_close(&f->st);
+    sqlite3 *raw;
+    assert_int_equal(sqlite3_open(f->spec + 7, &raw), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(raw, "INSERT INTO idem_keys SELECT * FROM idem_keys", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(raw);
+    assert_int_equal(audit_run(NULL, f->spec, NULL, &a), 0);
+    assert_int_equal(a.stored_twice, 1);
+    assert_false(audit_ok(&a));
+    audit_report_close(&a);
+
     /* A malformed history line: ERR_PARSE naming the line. */
     write_file(hist, "{\"key\":\"nope\"}\n");
     assert_int_equal(audit_run(hist, f->spec, NULL, &a), ERR_PARSE);
@@ -349,6 +424,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(group_commit_keeps_everything, setup, teardown),
         cmocka_unit_test_setup_teardown(durable_answers_survive_kill, setup, teardown),
         cmocka_unit_test_setup_teardown(audit_checks, setup, teardown),
+        cmocka_unit_test_setup_teardown(keys_after_expiry_purge_and_restart, setup, teardown),
+        cmocka_unit_test(keydir_contract),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
