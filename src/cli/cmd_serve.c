@@ -26,7 +26,9 @@ static const char PAYMENTS_USAGE[] =
     "  --lease DUR               a request's lock on its key (default 10s)\n"
     "  --in-flight conflict|wait answer 409 to a duplicate of an in-flight request, or wait for it\n"
     "  --wait-max DUR            the longest wait with --in-flight wait (default 5s)\n"
-    "  --threads N               HTTP threads (default 16); --conns N store connections (default 3)\n"
+    "  --threads N               HTTP threads: 0 (default) one per connection; 1-64 a pool, where a request\n"
+    "                            waiting for the disk holds up the other connections of its thread\n"
+    "  --conns N                 store connections (default 3)\n"
     "  --sync full|normal        SQLite durability: fsync every commit (default) or only on checkpoints\n"
     "  --max-clients N           concurrent connections (default 1024)\n"
     "  --idle-timeout DUR        close connections idle this long (default 10s)\n"
@@ -136,8 +138,10 @@ static int payments_flag(int argc, char **argv, int *i, struct serve_config *c, 
         c->sync_full = strcmp(v, "full") == 0;
     else if (strcmp(f, "--sync") == 0)
         rc = cli_usage("bad --sync '%s' (accepted: full, normal)", v ? v : "");
-    else if (strcmp(f, "--threads") == 0 && !(rc = parse_count(f, v, 64, &n)))
+    else if (strcmp(f, "--threads") == 0 && v && cli_parse_u64(v, &n) && n <= 64)
         c->threads = (int)n;
+    else if (strcmp(f, "--threads") == 0)
+        rc = cli_usage("bad --threads '%s' (accepted: 0 for one per connection, or 1 to 64)", v ? v : "");
     else if (strcmp(f, "--conns") == 0 && !(rc = parse_count(f, v, STORE_CONNS_MAX, &n)))
         c->conns = (int)n;
     else if (strcmp(f, "--max-clients") == 0 && !(rc = parse_count(f, v, 100000, &n)))

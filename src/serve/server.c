@@ -39,7 +39,7 @@ void server_config_default(struct serve_config *c)
     c->ttl_ms = 24LL * 3600 * 1000;
     c->lease_ms = 10000;
     c->wait_max_ms = 5000;
-    c->threads = 16;
+    c->threads = 0; /* one per connection */
     c->conns = 3;
     c->sync_full = true;
     c->max_clients = 1024;
@@ -627,10 +627,15 @@ static int start_http(struct server *s)
         snprintf(s->err, sizeof(s->err), "bad listen address '%.60s' (accepted: an IPv4 address)", s->cfg.host);
         return ERR_INVAL;
     }
-    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD; /* no MHD_USE_ERROR_LOG: a line per bad request is noise */
+    /* A request thread sleeps while the writer commits its payment. In a pool every thread serves several
+     * connections, which then wait behind the sleeping one (a tail of several commits); one thread per
+     * connection (threads 0, the default) waits alone. No MHD_USE_ERROR_LOG: a line per bad request is noise. */
+    bool per_conn = s->cfg.threads == 0;
+    unsigned flags = per_conn ? MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL
+                              : MHD_USE_EPOLL_INTERNAL_THREAD;
     s->mhd = MHD_start_daemon(flags, s->cfg.port, NULL, NULL, on_request, s,
                               MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-                              MHD_OPTION_THREAD_POOL_SIZE, (unsigned)s->cfg.threads,
+                              MHD_OPTION_THREAD_POOL_SIZE, per_conn ? 1u : (unsigned)s->cfg.threads,
                               MHD_OPTION_CONNECTION_LIMIT, s->cfg.max_clients,
                               MHD_OPTION_CONNECTION_TIMEOUT, s->cfg.idle_timeout_s,
                               MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16384,

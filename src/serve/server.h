@@ -32,7 +32,7 @@ struct serve_config {
     int64_t lease_ms;        /* a request's lock on its key (10 s) */
     bool in_flight_wait;     /* wait for an in-flight first request instead of answering 409 */
     int64_t wait_max_ms;     /* how long to wait before answering 409 anyway */
-    int threads;             /* HTTP worker threads */
+    int threads;             /* HTTP worker threads: 0 one per connection, else a pool */
     int conns;               /* store connections */
     bool sync_full;          /* SQLite synchronous=FULL (durable against power loss), else NORMAL */
     unsigned max_clients;    /* concurrent connections */

@@ -11,7 +11,7 @@ K=0b5e6f4a-1c2d-4e3f-8a9b-0c1d2e3f4a5b
 
 # usage errors: one line, exit 2
 for args in "--store mysql:x" "--listen nowhere" "--ttl forever" "--in-flight maybe" "--processor-faults lost=2" \
-            "--crash-at teatime" "--frobnicate 1"; do
+            "--crash-at teatime" "--threads 65" "--threads -1" "--frobnicate 1"; do
   # shellcheck disable=SC2086
   out=$("$DKATA" serve payments $args 2>&1); rc=$?
   if [ "$rc" -eq 2 ] && [ "$(printf '%s\n' "$out" | wc -l)" -eq 1 ]; then ok "usage: $args"; else bad "usage: $args" "rc=$rc out=$out"; fi
