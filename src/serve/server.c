@@ -271,10 +271,11 @@ static void run_phases(struct server *s, const char *key, const char *owner, con
 }
 
 /* ---- the same path as one chain of writer steps ----
- * With SQLite, no crash points and an instant processor, a new payment runs as a chain: the claim on the
- * store's writer, the charge on the ledger's writer once the claim is written, the confirmation and the
- * stored response on the store's writer once the charge is durable. The request's thread sleeps once, and
- * each writer takes its steps in batches. The statements and their order are those of run_phases; whenever
+ * With SQLite, no crash points and an instant processor, a new payment runs as a chain of writer steps: the
+ * claim on the store's connection, the charge on the ledger's once the claim is written, the confirmation and
+ * the stored response on the store's once the charge is durable. One writer thread owns both connections, so
+ * the chain runs within one of its cycles; the request's thread sleeps once. The statements and their order
+ * are those of run_phases; whenever
  * the chain meets anything else (an answer to replay, a fault drawn, a declined card, an error) it stops and
  * the request's thread carries on from there with the code above. */
 
