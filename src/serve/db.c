@@ -412,8 +412,8 @@ static int group_commit(struct db_member *m)
     int rc = 0;
     if (m->in_tx && sqlite3_get_autocommit(d->lite))
         rc = ERR_IO; /* an error rolled the whole transaction back: what it held is lost */
-    else if (m->in_tx)
-        rc = db_script(d, "COMMIT");
+    else if (m->in_tx && (rc = db_script(d, "COMMIT")) && !sqlite3_get_autocommit(d->lite))
+        db_script(d, "ROLLBACK"); /* a commit that failed but left the transaction open: none of it holds */
     /* If BEGIN fails, statements autocommit one by one until the next commit: durable, just slower. */
     m->in_tx = db_script(d, "BEGIN IMMEDIATE") == 0;
     m->pending = false;

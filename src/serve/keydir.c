@@ -1,6 +1,7 @@
 /* The key directory: open addressing with linear probing, deletion by backward shift. */
 #include "serve/keydir.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -85,24 +86,36 @@ void keydir_remove(struct keydir *k, const char *key, int64_t rowid)
     pthread_mutex_unlock(&k->mu);
 }
 
-int keydir_find(struct keydir *k, const char *key, int64_t rowids[KEYDIR_FIND_MAX])
+void keydir_find(struct keydir *k, const char *key, struct keydir_found *f)
 {
     uint64_t hash = key_hash(key);
-    int n = 0;
+    f->n = 0;
+    f->id = f->small;
     pthread_mutex_lock(&k->mu);
-    size_t mask = k->cap - 1;
-    for (size_t i = (size_t)hash & mask; k->slot[i].rowid; i = (i + 1) & mask)
-        if (k->slot[i].hash == hash && n < KEYDIR_FIND_MAX)
-            rowids[n++] = k->slot[i].rowid;
+    size_t mask = k->cap - 1, first = (size_t)hash & mask;
+    int n = 0;
+    for (size_t i = first; k->slot[i].rowid; i = (i + 1) & mask)
+        n += k->slot[i].hash == hash;
+    if (n > KEYDIR_FOUND_SMALL)
+        f->id = xcalloc((size_t)n, sizeof(*f->id));
+    for (size_t i = first; k->slot[i].rowid; i = (i + 1) & mask)
+        if (k->slot[i].hash == hash)
+            f->id[f->n++] = k->slot[i].rowid;
     pthread_mutex_unlock(&k->mu);
-    /* Newest first: a replaced row's successor has the larger rowid. */
-    for (int a = 1; a < n; a++)
-        for (int b = a; b > 0 && rowids[b] > rowids[b - 1]; b--) {
-            int64_t t = rowids[b];
-            rowids[b] = rowids[b - 1];
-            rowids[b - 1] = t;
+    for (int a = 1; a < f->n; a++) /* largest first: usually the row a replaced one's successor */
+        for (int b = a; b > 0 && f->id[b] > f->id[b - 1]; b--) {
+            int64_t t = f->id[b];
+            f->id[b] = f->id[b - 1];
+            f->id[b - 1] = t;
         }
-    return n;
+}
+
+void keydir_found_close(struct keydir_found *f)
+{
+    if (f->id != f->small)
+        free(f->id);
+    f->id = f->small;
+    f->n = 0;
 }
 
 size_t keydir_size(struct keydir *k)
@@ -115,13 +128,19 @@ size_t keydir_size(struct keydir *k)
 
 int keydir_load(struct keydir *k, struct db *d, const char *sql)
 {
-    struct db_rows r;
-    int rc = db_exec(d, sql, 0, NULL, &r);
-    for (int i = 0; rc == 0 && i < r.nrows; i++) {
-        const char *id = db_cell(&r, i, 0), *key = db_cell(&r, i, 1);
-        if (id && key)
-            keydir_add(k, key, strtoll(id, NULL, 10));
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(d->lite, sql, -1, &st, NULL) != SQLITE_OK) {
+        snprintf(d->err, sizeof(d->err), "key directory: %s", sqlite3_errmsg(d->lite));
+        return ERR_IO;
     }
-    db_rows_close(&r);
-    return rc;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *key = (const char *)sqlite3_column_text(st, 1);
+        if (key)
+            keydir_add(k, key, sqlite3_column_int64(st, 0));
+    }
+    if (rc != SQLITE_DONE)
+        snprintf(d->err, sizeof(d->err), "key directory: %s", sqlite3_errmsg(d->lite));
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : ERR_IO;
 }

@@ -16,8 +16,8 @@
 
 #include "serve/db.h"
 
-/* How many candidate rows a lookup returns at most (one, unless keys collide or rows were replaced). */
-#define KEYDIR_FIND_MAX 8
+/* How many candidates a lookup holds without allocating (one, unless keys collide or rows were replaced). */
+#define KEYDIR_FOUND_SMALL 4
 
 struct keydir_slot {
     uint64_t hash;
@@ -38,12 +38,20 @@ void keydir_close(struct keydir *k);
 void keydir_add(struct keydir *k, const char *key, int64_t rowid);
 /* Removes one entry (key, rowid), if there is one: call it once the delete of that row is committed. */
 void keydir_remove(struct keydir *k, const char *key, int64_t rowid);
-/* Fills rowids with up to KEYDIR_FIND_MAX candidates for key, newest first; returns how many. */
-int keydir_find(struct keydir *k, const char *key, int64_t rowids[KEYDIR_FIND_MAX]);
+/* The candidates for a key: every entry's rowid, none left out (the live row may be any of them), largest
+ * first. Close with keydir_found_close. */
+struct keydir_found {
+    int n;
+    int64_t *id; /* small, or allocated when there are more */
+    int64_t small[KEYDIR_FOUND_SMALL];
+};
+void keydir_find(struct keydir *k, const char *key, struct keydir_found *f);
+void keydir_found_close(struct keydir_found *f);
 /* How many entries it holds. */
 size_t keydir_size(struct keydir *k);
 
-/* Adds an entry for every row of sql, a query on d returning (rowid, key). Returns 0 or ERR_IO. */
+/* Adds an entry for every row of sql, a query on the SQLite connection d returning (rowid, key), row by row.
+ * Returns 0 or ERR_IO (detail in d->err). */
 int keydir_load(struct keydir *k, struct db *d, const char *sql);
 
 #endif

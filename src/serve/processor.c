@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "core/err.h"
 #include "serve/util.h"
@@ -28,11 +29,17 @@ int processor_open(struct processor *p, const char *bank_spec, const struct proc
     p->cfg = *cfg;
     p->rng = seed ? seed : 0x9e3779b97f4a7c15ULL;
     pthread_mutex_init(&p->rng_mu, NULL);
+    p->lock_fd = -1;
     int rc = db_open(&p->bank, bank_spec, cfg->sync_full);
+    if (rc)
+        return rc;
+    keydir_init(&p->dedupe);
     p->lite = p->bank.kind == DB_SQLITE;
+    if (p->lite && (rc = util_lock_beside(bank_spec + 7, &p->lock_fd)))
+        snprintf(p->bank.err, sizeof(p->bank.err), "%.160s is used by another process (several instances need a "
+                 "postgres: ledger)", bank_spec);
     if (rc == 0)
         rc = db_schema(&p->bank, p->lite ? SCHEMA_LITE : SCHEMA_PG);
-    keydir_init(&p->dedupe);
     if (rc == 0 && p->lite)
         rc = keydir_load(&p->dedupe, &p->bank, "SELECT rowid, dedupe_key FROM bank_charges");
     if (rc == 0)
@@ -45,6 +52,9 @@ void processor_close(struct processor *p)
     db_close(&p->bank);
     if (p->dedupe.slot)
         keydir_close(&p->dedupe);
+    if (p->lock_fd >= 0)
+        close(p->lock_fd);
+    p->lock_fd = -1;
     pthread_mutex_destroy(&p->rng_mu);
 }
 
@@ -89,24 +99,24 @@ struct charge_op {
  * (found or not: *found says), or ERR_IO. */
 static int find_charge(struct processor *p, struct db *bank, const char *dedupe_key, char charge_id[64], bool *found)
 {
-    int64_t ids[KEYDIR_FIND_MAX];
-    int n = keydir_find(&p->dedupe, dedupe_key, ids);
+    struct keydir_found f;
+    keydir_find(&p->dedupe, dedupe_key, &f);
     *found = false;
-    for (int i = 0; i < n && !*found; i++) {
+    int rc = 0;
+    for (int i = 0; i < f.n && !*found && !rc; i++) {
         char rowid[24];
-        snprintf(rowid, sizeof(rowid), "%" PRId64, ids[i]);
+        snprintf(rowid, sizeof(rowid), "%" PRId64, f.id[i]);
         const char *sel[] = {rowid, dedupe_key};
         struct db_rows rows;
-        int rc = db_exec(bank, "SELECT id FROM bank_charges WHERE rowid = ? AND dedupe_key = ?", 2, sel, &rows);
-        if (rc)
-            return rc;
-        if (rows.nrows == 1) {
+        rc = db_exec(bank, "SELECT id FROM bank_charges WHERE rowid = ? AND dedupe_key = ?", 2, sel, &rows);
+        if (rc == 0 && rows.nrows == 1) {
             snprintf(charge_id, 64, "%s", db_cell(&rows, 0, 0));
             *found = true;
         }
         db_rows_close(&rows);
     }
-    return 0;
+    keydir_found_close(&f);
+    return rc;
 }
 
 int processor_ledger_step(struct processor *p, struct db *bank, const char *dedupe_key, const char *client_key,

@@ -28,6 +28,7 @@ struct proc_config {
 struct processor {
     struct db bank; /* the processor's ledger: table bank_charges, one row per charge it made */
     bool lite;      /* the ledger is SQLite: dedupe keys are found through the key directory */
+    int lock_fd;    /* SQLite: the flock on PATH.lock; the key directory is this process's alone */
     struct keydir dedupe;
     struct proc_config cfg;
     pthread_mutex_t rng_mu;

@@ -12,6 +12,7 @@
 #include "core/err.h"
 #include "core/mem.h"
 #include "serve/keydir.h"
+#include "serve/util.h"
 
 static const char *const phase_names[] = {"started", "charge_requested", "charge_confirmed", "finished"};
 
@@ -44,19 +45,13 @@ static const char SCHEMA_LITE[] = "CREATE TABLE IF NOT EXISTS idem_keys (key TEX
 
 static int lock_sqlite(struct store *s, const char *path)
 {
-    char lp[4096];
-    snprintf(lp, sizeof(lp), "%s.lock", path);
-    s->lock_fd = open(lp, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (s->lock_fd < 0) {
-        snprintf(s->err, sizeof(s->err), "cannot open lock file %.200s", lp);
-        return ERR_IO;
-    }
-    if (flock(s->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+    int rc = util_lock_beside(path, &s->lock_fd);
+    if (rc == ERR_EXISTS)
         snprintf(s->err, sizeof(s->err),
                  "store %.160s is served by another process (use postgres: for several instances)", path);
-        return ERR_EXISTS;
-    }
-    return 0;
+    else if (rc)
+        snprintf(s->err, sizeof(s->err), "cannot open lock file %.200s.lock", path);
+    return rc;
 }
 
 int store_open(struct store *s, const char *spec, int nconn, bool sync_full, int64_t lease_ms)
@@ -157,19 +152,21 @@ static int exec_by_key(struct store *s, struct db *d, by_key_sql sql, const char
 {
     if (!s->sqlite)
         return db_exec(d, sql[0], n, params, out);
-    int64_t ids[KEYDIR_FIND_MAX];
-    int found = keydir_find(&s->keys, key, ids);
+    struct keydir_found f;
+    keydir_find(&s->keys, key, &f);
     char rowid[24];
     params[n] = rowid;
     memset(out, 0, sizeof(*out));
-    for (int i = 0; i < found; i++) {
-        snprintf(rowid, sizeof(rowid), "%" PRId64, ids[i]);
-        int rc = db_exec(d, sql[1], n + 1, params, out);
+    int rc = 0;
+    for (int i = 0; i < f.n; i++) {
+        snprintf(rowid, sizeof(rowid), "%" PRId64, f.id[i]);
+        rc = db_exec(d, sql[1], n + 1, params, out);
         if (rc || out->nrows)
-            return rc;
+            break;
         db_rows_close(out);
     }
-    return 0;
+    keydir_found_close(&f);
+    return rc;
 }
 
 static int nothing(struct db *d, void *arg, bool *durable)
@@ -195,6 +192,8 @@ static void fill_key(struct store_key *out, const struct db_rows *r)
 }
 
 #define SELECT_KEY "SELECT req_hash, phase, charge_id, resp_code, resp_body, locked_until FROM idem_keys "
+#define SELECT_KEY_ANY                                                                                         \
+    "SELECT req_hash, phase, charge_id, resp_code, resp_body, locked_until, created_at FROM idem_keys "
 static by_key_sql SQL_SELECT = {SELECT_KEY "WHERE key = ? AND created_at >= ?",
                                 SELECT_KEY "WHERE rowid = ?3 AND key = ?1 AND created_at >= ?2"};
 
@@ -283,6 +282,9 @@ static by_key_sql SQL_DELETE_EXPIRED = {
     "DELETE FROM idem_keys WHERE rowid = ?4 AND key = ?1 AND created_at < ?2 AND (phase = 'finished' OR "
     "locked_until < ?3) RETURNING key"};
 
+/* The key's row whatever its age, with created_at (column 6). */
+static by_key_sql SQL_SELECT_ANY = {SELECT_KEY_ANY "WHERE key = ?", SELECT_KEY_ANY "WHERE rowid = ?2 AND key = ?1"};
+
 static by_key_sql SQL_TAKE_LOCK = {
     "UPDATE idem_keys SET lock_owner = ?, locked_until = ?, updated_at = ? WHERE key = ? AND req_hash = ? AND "
     "phase <> 'finished' AND locked_until < ? RETURNING req_hash, phase, charge_id, resp_code, resp_body, "
@@ -301,10 +303,13 @@ static int claim_once(struct db *d, struct store *s, const char *key, const char
     I64(cut, now_ms - s->ttl_ms);
     struct db_rows r;
     bool inserted = false;
-    int64_t ids[KEYDIR_FIND_MAX];
     int rc = 0;
-    if (!s->sqlite || keydir_find(&s->keys, key, ids) == 0)
+    struct keydir_found f = {0};
+    if (s->sqlite)
+        keydir_find(&s->keys, key, &f);
+    if (!s->sqlite || f.n == 0)
         rc = insert_key(d, s, key, hash, owner, first, now_ms, &inserted);
+    keydir_found_close(&f);
     if (rc)
         return rc;
     if (inserted) {
@@ -334,11 +339,11 @@ static int claim_once(struct db *d, struct store *s, const char *key, const char
         return 0;
     }
     db_rows_close(&r);
-    const char *sel[] = {key, cut, NULL};
-    if ((rc = exec_by_key(s, d, SQL_SELECT, key, 2, sel, &r)))
+    const char *sel[] = {key, NULL};
+    if ((rc = exec_by_key(s, d, SQL_SELECT_ANY, key, 1, sel, &r)))
         return rc;
     if (r.nrows == 0 && s->sqlite) {
-        /* Only stale entries: the key has no live row (the writer's view is the whole truth). */
+        /* Only stale entries: the key has no row (the writer's view is the whole truth). */
         rc = insert_key(d, s, key, hash, owner, first, now_ms, &inserted);
         if (rc == 0 && inserted) {
             out->claim = CLAIM_NEW;
@@ -347,6 +352,11 @@ static int claim_once(struct db *d, struct store *s, const char *key, const char
         }
     } else if (r.nrows == 0) {
         *again = true; /* purged between our statements */
+    } else if (strtoll(db_cell(&r, 0, 6) ? db_cell(&r, 0, 6) : "0", NULL, 10) < now_ms - s->ttl_ms) {
+        /* Expired, but the delete above left it: a live request holds its lock. Busy until that lease ends
+         * (then the next claim deletes it); never a second row for the key. */
+        fill_key(out, &r);
+        out->claim = CLAIM_BUSY;
     } else {
         classify(out, &r, hash, now_ms);
     }
@@ -382,12 +392,13 @@ int store_claim_step(struct store *s, struct db *d, const char *key, const char 
     if (atomic_load(&s->fail))
         return ERR_IO;
     int rc = 0;
-    for (int tries = 0; tries < 3; tries++) {
-        bool again = false;
+    bool again = true;
+    for (int tries = 0; tries < 3 && again && rc == 0; tries++) {
+        again = false;
         rc = claim_once(d, s, key, hash, owner, advance_to, now_ms, out, &again);
-        if (rc || !again)
-            break;
     }
+    if (rc == 0 && again)
+        out->claim = CLAIM_BUSY; /* the key kept changing under us (other instances): as if in flight */
     if (rc == 0 && out->claim == CLAIM_RESUME && out->phase == PHASE_FINISHED)
         out->claim = CLAIM_FINISHED;
     bool work = rc == 0 && (out->claim == CLAIM_NEW || out->claim == CLAIM_RESUME);

@@ -2,11 +2,16 @@
 #include "serve/util.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
 #include <stdint.h>
 #include <sys/types.h>
 #include <stdio.h>
 #include <sys/random.h>
 #include <time.h>
+
+#include "core/err.h"
 
 int64_t util_now_ms(void)
 {
@@ -70,4 +75,14 @@ void util_time_ordered_hex(char out[33])
     for (int i = 11; i >= 0; i--, ms >>= 4)
         out[i] = hex[ms & 15];
     util_random_hex(out + 12, 10);
+}
+
+int util_lock_beside(const char *path, int *fd)
+{
+    char lp[4200];
+    snprintf(lp, sizeof(lp), "%s.lock", path);
+    *fd = open(lp, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (*fd < 0)
+        return ERR_IO;
+    return flock(*fd, LOCK_EX | LOCK_NB) == 0 ? 0 : ERR_EXISTS;
 }

@@ -18,4 +18,8 @@ void util_random_hex(char *out, size_t nbytes);
  * touching a random page of its index per insert (fewer pages written per commit). */
 void util_time_ordered_hex(char out[33]);
 
+/* Takes an exclusive lock (flock) on PATH.lock for as long as *fd stays open: one process per SQLite file
+ * that keeps state in memory beside it. Returns 0, ERR_EXISTS if another process holds it, or ERR_IO. */
+int util_lock_beside(const char *path, int *fd);
+
 #endif

@@ -64,6 +64,10 @@ check "replay survives a restart" '[ "$st4" = 201 ] && [ "$rep4" = true ] && [ "
 # a second server on the same SQLite file is refused
 "$DKATA" serve payments --listen 127.0.0.1:0 --store "sqlite:$db" >/dev/null 2>"$SERVE_TMP/dup.err"; rc=$?
 check "a second server on one SQLite store is refused" '[ "$rc" = 2 ] && grep -q "another process" "$SERVE_TMP/dup.err"'
+# ... and on the same SQLite ledger (its dedupe keys live in the first one's memory)
+"$DKATA" serve payments --listen 127.0.0.1:0 --store "sqlite:$db.other" --bank "sqlite:$db.bank" >/dev/null \
+  2>"$SERVE_TMP/dup.err"; rc=$?
+check "a second server on one SQLite ledger is refused ($(cat "$SERVE_TMP/dup.err"))" '[ "$rc" = 2 ] && [ "$(wc -l <"$SERVE_TMP/dup.err")" = 1 ] && grep -q "another process" "$SERVE_TMP/dup.err"'
 serve_kill "$SERVE_PID"
 
 # kill -9 at every recorded phase; the retry after a restart completes with one charge, then replays.

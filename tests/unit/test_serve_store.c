@@ -161,6 +161,25 @@ static void keys_after_expiry_purge_and_restart(void **state)
     db_rows_close(&r);
 }
 
+/* A key past its TTL whose lock a live request holds is busy, never inserted a second time; once the lease
+ * ends the next claim starts it anew. */
+static void expired_but_held_key_is_busy(void **state)
+{
+    struct fx *f = *state;
+    f->st.ttl_ms = 5000;
+    assert_int_equal(claim(f, "h1", "o1", T0, NULL), CLAIM_NEW);
+    assert_int_equal(claim(f, "h1", "o2", T0 + 4800, NULL), CLAIM_RESUME); /* holds it until T0 + 5800 */
+    assert_int_equal(claim(f, "h1", "o3", T0 + 5100, NULL), CLAIM_BUSY);
+    assert_int_equal(claim(f, "h2", "o3", T0 + 5200, NULL), CLAIM_BUSY);
+    assert_int_equal(claim(f, "h2", "o4", T0 + 5900, NULL), CLAIM_NEW);
+    assert_int_equal(store_sync(&f->st), 0);
+    struct db_rows r;
+    assert_int_equal(db_exec(&f->st.conn[1], "SELECT COUNT(*), MAX(req_hash) FROM idem_keys", 0, NULL, &r), 0);
+    assert_string_equal(db_cell(&r, 0, 0), "1");
+    assert_string_equal(db_cell(&r, 0, 1), "h2");
+    db_rows_close(&r);
+}
+
 /* The key directory on its own: many keys through growth and backward-shift deletion; several rows for one
  * key, newest first. */
 static void keydir_contract(void **state)
@@ -169,7 +188,7 @@ static void keydir_contract(void **state)
     struct keydir k;
     keydir_init(&k);
     char key[40];
-    int64_t ids[KEYDIR_FIND_MAX];
+    struct keydir_found f;
     for (int i = 1; i <= 20000; i++) {
         snprintf(key, sizeof(key), "key-%d", i);
         keydir_add(&k, key, i);
@@ -182,18 +201,32 @@ static void keydir_contract(void **state)
     assert_int_equal(keydir_size(&k), 10000);
     for (int i = 1; i <= 20000; i++) {
         snprintf(key, sizeof(key), "key-%d", i);
-        int n = keydir_find(&k, key, ids);
-        assert_int_equal(n, i % 2 ? 0 : 1);
-        if (n)
-            assert_int_equal(ids[0], i);
+        keydir_find(&k, key, &f);
+        assert_int_equal(f.n, i % 2 ? 0 : 1);
+        if (f.n)
+            assert_int_equal(f.id[0], i);
+        keydir_found_close(&f);
     }
     keydir_add(&k, "key-2", 30000);
-    assert_int_equal(keydir_find(&k, "key-2", ids), 2);
-    assert_int_equal(ids[0], 30000);
-    assert_int_equal(ids[1], 2);
+    keydir_find(&k, "key-2", &f);
+    assert_int_equal(f.n, 2);
+    assert_int_equal(f.id[0], 30000);
+    assert_int_equal(f.id[1], 2);
+    keydir_found_close(&f);
     keydir_remove(&k, "key-2", 30000);
-    assert_int_equal(keydir_find(&k, "key-2", ids), 1);
-    assert_int_equal(ids[0], 2);
+    keydir_find(&k, "key-2", &f);
+    assert_int_equal(f.n, 1);
+    assert_int_equal(f.id[0], 2);
+    keydir_found_close(&f);
+    /* Many entries for one key (stale ones pile up after rolled-back inserts): none is left out, the live row
+     * among them is still found, and a duplicate pair counts twice. */
+    for (int i = 0; i < 40; i++)
+        keydir_add(&k, "key-4", 100000 + i % 20);
+    keydir_find(&k, "key-4", &f);
+    assert_int_equal(f.n, 41);
+    assert_int_equal(f.id[0], 100019);
+    assert_int_equal(f.id[40], 4);
+    keydir_found_close(&f);
     keydir_close(&k);
 }
 
@@ -425,6 +458,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(durable_answers_survive_kill, setup, teardown),
         cmocka_unit_test_setup_teardown(audit_checks, setup, teardown),
         cmocka_unit_test_setup_teardown(keys_after_expiry_purge_and_restart, setup, teardown),
+        cmocka_unit_test_setup_teardown(expired_but_held_key_is_busy, setup, teardown),
         cmocka_unit_test(keydir_contract),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
