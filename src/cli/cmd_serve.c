@@ -214,6 +214,7 @@ static int parse_ratio(const char *flag, const char *v, double *out)
 
 static int serve_load(int argc, char **argv)
 {
+    bool json = false;
     struct load_config c;
     load_config_default(&c);
     for (int i = 1; i < argc; i++) {
@@ -222,11 +223,17 @@ static int serve_load(int argc, char **argv)
         int rc = 0;
         if (cli_is_help(f)) {
             printf("usage: dkata serve load [--url http://127.0.0.1:8080] [--requests 10000] [--connections 8]\n"
-                   "         [--retry-ratio 0.3] [--changed-ratio 0.1] [--seed 1] [--history FILE] [--key UUID]\n\n"
+                   "         [--retry-ratio 0.3] [--changed-ratio 0.1] [--seed 1] [--history FILE] [--key UUID]\n"
+                   "         [--json]\n\n"
                    "Sends POST /payments: new keys, and retries of earlier keys (some with a changed body),\n"
-                   "recording each request and its answer as one JSON line in FILE; prints figures. Several\n"
-                   "comma-separated URLs are used in turn; --key sends every request with that one key.\n");
+                   "recording each request and its answer as one JSON line in FILE; prints figures (one\n"
+                   "\"name value\" per line, or one JSON object with --json). Several comma-separated URLs are\n"
+                   "used in turn; --key sends every request with that one key.\n");
             return EXIT_OKAY;
+        }
+        if (strcmp(f, "--json") == 0) {
+            json = true;
+            continue;
         }
         i++;
         if (strcmp(f, "--url") == 0 && v)
@@ -255,21 +262,27 @@ static int serve_load(int argc, char **argv)
     struct load_result r;
     if (load_run(&c, &r))
         return cli_usage("cannot write history '%s'", c.history_path);
-    load_print(stdout, &r);
+    (json ? load_print_json : load_print)(stdout, &r);
     return EXIT_OKAY;
 }
 
 static int serve_audit(int argc, char **argv)
 {
     const char *history = NULL, *store = NULL, *bank = NULL;
+    bool json = false;
     for (int i = 1; i < argc; i++) {
         const char *f = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (cli_is_help(f)) {
-            printf("usage: dkata serve audit --store SPEC [--history FILE] [--bank SPEC]\n\n"
+            printf("usage: dkata serve audit --store SPEC [--history FILE] [--bank SPEC] [--json]\n\n"
                    "Checks the processor's ledger, and a load history if given, against the store: every key charged\n"
-                   "at most once, every acknowledged outcome stored, every replay equal to the original.\n"
+                   "at most once, no key stored twice, every acknowledged outcome stored, every replay equal to the\n"
+                   "original. Prints the counts and the first violations (--json: as one JSON object).\n"
                    "Exit 0 if all hold, 1 if one is violated, 2 for bad input.\n");
             return EXIT_OKAY;
+        }
+        if (strcmp(f, "--json") == 0) {
+            json = true;
+            continue;
         }
         i++;
         if (strcmp(f, "--history") == 0 && v)
@@ -290,7 +303,7 @@ static int serve_audit(int argc, char **argv)
         audit_report_close(&r);
         return EXIT_USAGE;
     }
-    audit_print(stdout, &r);
+    (json ? audit_print_json : audit_print)(stdout, &r);
     bool ok = audit_ok(&r);
     audit_report_close(&r);
     return ok ? EXIT_OKAY : EXIT_VIOLATION;

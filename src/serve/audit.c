@@ -261,6 +261,27 @@ void audit_print(FILE *f, const struct audit_report *r)
         fputs(r->detail.data, f);
 }
 
+void audit_print_json(FILE *f, const struct audit_report *r)
+{
+    json_t *lines = json_array();
+    const char *p = r->detail.data ? r->detail.data : "";
+    while (*p) {
+        size_t n = strcspn(p, "\n");
+        json_array_append_new(lines, json_stringn(p, n));
+        p += n + (p[n] == '\n');
+    }
+    json_t *o = json_pack("{sIsIsIsIsIsIsIsIsIsssO}", "ops", (json_int_t)r->ops, "keys", (json_int_t)r->keys,
+                          "acknowledged", (json_int_t)r->acked, "charges", (json_int_t)r->charges, "double_charged",
+                          (json_int_t)r->double_charged, "acked_missing", (json_int_t)r->acked_missing,
+                          "replay_mismatch", (json_int_t)r->replay_mismatch, "charge_mismatch",
+                          (json_int_t)r->charge_mismatch, "stored_twice", (json_int_t)r->stored_twice, "verdict",
+                          audit_ok(r) ? "ok" : "violated", "violations", lines);
+    json_dumpf(o, f, JSON_COMPACT);
+    fputc('\n', f);
+    json_decref(o);
+    json_decref(lines);
+}
+
 void audit_report_close(struct audit_report *r)
 {
     buf_close(&r->detail);

@@ -37,6 +37,8 @@ struct audit_report {
 int audit_run(const char *path, const char *store_spec, const char *bank_spec, struct audit_report *r);
 bool audit_ok(const struct audit_report *r);
 void audit_print(FILE *f, const struct audit_report *r);
+/* The same as one JSON object, the violations as an array of lines, then a newline. */
+void audit_print_json(FILE *f, const struct audit_report *r);
 void audit_report_close(struct audit_report *r);
 
 #endif

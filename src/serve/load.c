@@ -2,6 +2,7 @@
 #include "serve/load.h"
 
 #include <curl/curl.h>
+#include <jansson.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -266,4 +267,18 @@ void load_print(FILE *f, const struct load_result *r)
             r->sent, r->seconds, r->seconds > 0 ? (double)r->sent / r->seconds : 0, r->no_answer, r->by_class[2],
             r->by_class[4], r->by_class[5], r->created, r->replayed, r->conflicts, r->mismatches, r->p50_ms,
             r->p99_ms, r->max_ms);
+}
+
+void load_print_json(FILE *f, const struct load_result *r)
+{
+    json_t *o = json_pack("{sIsfsfsIsIsIsIsIsIsIsIsfsfsf}", "requests", (json_int_t)r->sent, "seconds", r->seconds,
+                          "requests_per_s", r->seconds > 0 ? (double)r->sent / r->seconds : 0.0, "no_answer",
+                          (json_int_t)r->no_answer, "2xx", (json_int_t)r->by_class[2], "4xx",
+                          (json_int_t)r->by_class[4], "5xx", (json_int_t)r->by_class[5], "created",
+                          (json_int_t)r->created, "replayed", (json_int_t)r->replayed, "conflicts_409",
+                          (json_int_t)r->conflicts, "mismatches_422", (json_int_t)r->mismatches, "p50_ms", r->p50_ms,
+                          "p99_ms", r->p99_ms, "max_ms", r->max_ms);
+    json_dumpf(o, f, JSON_COMPACT | JSON_REAL_PRECISION(6));
+    fputc('\n', f);
+    json_decref(o);
 }

@@ -31,5 +31,7 @@ int load_run(const struct load_config *c, struct load_result *out);
 
 /* Prints the result as one block of "name value" lines. */
 void load_print(FILE *f, const struct load_result *r);
+/* The same names and figures as one JSON object, then a newline. */
+void load_print_json(FILE *f, const struct load_result *r);
 
 #endif

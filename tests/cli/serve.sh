@@ -96,4 +96,12 @@ pay "$URL" $K "$BODY" >/dev/null
 serve_kill "$SERVE_PID"
 "$DKATA" serve audit --store "sqlite:$db2" >"$SERVE_TMP/audit.out"; rc=$?
 check "audit catches the double charge of --bug fresh-key (exit $rc)" '[ "$rc" = 1 ] && grep -q "charged 2 times" "$SERVE_TMP/audit.out"'
+"$DKATA" serve audit --store "sqlite:$db2" --json >"$SERVE_TMP/audit.json"; rc=$?
+check "audit --json: one object, the same verdict (exit $rc)" '[ "$rc" = 1 ] && [ "$(wc -l <"$SERVE_TMP/audit.json")" = 1 ] && [ "$(jq -r ".verdict, .double_charged, (.violations[0] | test(\"charged 2 times\"))" "$SERVE_TMP/audit.json" | tr "\n" " ")" = "violated 1 true " ]'
+
+# serve load --json against a fresh server: the figures as one JSON object
+serve_start URL --listen 127.0.0.1:0 --store "sqlite:$SERVE_TMP/load.db"
+"$DKATA" serve load --url "$URL" --requests 200 --connections 4 --json >"$SERVE_TMP/load.json"; rc=$?
+serve_kill "$SERVE_PID"
+check "load --json: 200 requests, all answered, p99 reported (exit $rc)" '[ "$rc" = 0 ] && [ "$(jq -r "[.requests, .no_answer, (.\"2xx\" + .\"4xx\" + .\"5xx\" == .requests), (.p99_ms > 0)] | @tsv" "$SERVE_TMP/load.json")" = "$(printf "200\t0\ttrue\ttrue")" ]'
 [ "$fails" -eq 0 ]
