@@ -1,6 +1,7 @@
 /* dkata serve payments|load|audit: the idempotent payments service, its load client and its ledger audit. */
 #include "cli/cli.h"
 
+#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,8 +16,9 @@
 static const char PAYMENTS_USAGE[] =
     "usage: dkata serve payments [--listen HOST:PORT] [--store sqlite:PATH | postgres:CONNINFO]\n"
     "         [--ttl 24h] [--in-flight conflict|wait] [options]\n\n"
-    "Serves POST /payments (Idempotency-Key: UUID; body {\"amount\": N, \"currency\": \"USD\",\n"
-    "\"card_token\": \"...\"}), GET /payments/ID, GET /healthz and GET /metrics until SIGINT or SIGTERM.\n"
+    "Serves POST /payments (headers Content-Type: application/json and Idempotency-Key: UUID, compared\n"
+    "without case; body {\"amount\": N, \"currency\": \"USD\", \"card_token\": \"...\"}), GET /payments/ID,\n"
+    "GET /healthz and GET /metrics until SIGINT or SIGTERM.\n"
     "It prints 'listening on http://HOST:PORT' once ready (port 0 picks a free one).\n\n"
     "options:\n"
     "  --listen HOST:PORT        IPv4 address and port (default 127.0.0.1:8080)\n"
@@ -212,6 +214,12 @@ static int parse_ratio(const char *flag, const char *v, double *out)
     return 0;
 }
 
+static void on_load_signal(int sig)
+{
+    (void)sig;
+    load_interrupt();
+}
+
 static int serve_load(int argc, char **argv)
 {
     bool json = false;
@@ -241,7 +249,7 @@ static int serve_load(int argc, char **argv)
         else if (strcmp(f, "--history") == 0 && v)
             c.history_path = v;
         else if (strcmp(f, "--key") == 0 && v && payreq_uuid_ok(v))
-            c.fixed_key = v;
+            c.fixed_key = v; /* as given: the server compares keys without case, so the history may show either */
         else if (strcmp(f, "--key") == 0)
             return cli_usage("bad --key '%s' (accepted: a uuid)", v ? v : "");
         else if (strcmp(f, "--requests") == 0)
@@ -254,15 +262,29 @@ static int serve_load(int argc, char **argv)
             rc = parse_ratio(f, v, &c.retry_ratio);
         else if (strcmp(f, "--changed-ratio") == 0)
             rc = parse_ratio(f, v, &c.changed_ratio);
-        else
+        else if (strcmp(f, "--connections") != 0 && strcmp(f, "--seed") != 0)
             return cli_usage("unknown or incomplete option '%s' for 'serve load' (see 'dkata serve load --help')", f);
         if (rc)
             return rc;
     }
+    if (!load_url_ok(c.url))
+        return cli_usage("bad --url '%s' (accepted: http://HOST[:PORT], several separated by commas)", c.url);
+    /* Ctrl-C stops sending, records what is in flight and prints the figures so far. */
+    struct sigaction sa = {.sa_handler = on_load_signal};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
     struct load_result r;
     if (load_run(&c, &r))
         return cli_usage("cannot write history '%s'", c.history_path);
     (json ? load_print_json : load_print)(stdout, &r);
+    if (r.interrupted)
+        return 130;
+    if (r.sent > 0 && r.no_answer == r.sent) {
+        fprintf(stderr, "dkata: serve load: none of the %" PRIu64 " requests was answered (is a server listening "
+                        "at %s?)\n", r.sent, c.url);
+        return EXIT_VIOLATION;
+    }
     return EXIT_OKAY;
 }
 

@@ -1,10 +1,13 @@
 /* The payments audit: at most one charge per key, every acknowledged payment stored, every replay equal. */
 #include "serve/audit.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/err.h"
 #include "serve/db.h"
@@ -37,7 +40,7 @@ int audit_parse_line(const char *line, size_t len, struct audit_op *op, char *ms
     else if (!json_is_string(body) || strlen(json_string_value(body)) != json_string_length(body))
         snprintf(msg, msg_n, "body must be a string without NUL");
     else {
-        memcpy(op->key, json_string_value(key), 37);
+        payreq_uuid_lower(json_string_value(key), op->key); /* the server's form of the key */
         op->amount = json_integer_value(amount);
         op->status = (int)json_integer_value(status);
         op->replayed = json_is_true(rep);
@@ -77,8 +80,12 @@ static bool final_status(int st)
 static int read_history(const char *path, struct audit_op **ops, size_t *n, struct audit_report *r)
 {
     FILE *f = fopen(path, "r");
-    if (!f) {
-        buf_printf(&r->detail, "cannot read history %s\n", path);
+    struct stat st;
+    if (!f || fstat(fileno(f), &st) != 0 || S_ISDIR(st.st_mode)) {
+        buf_printf(&r->detail, "cannot read history %s (%s; accepted: a file written by 'dkata serve load --history')\n",
+                   path, f ? "a directory" : strerror(errno));
+        if (f)
+            fclose(f);
         return ERR_IO;
     }
     char *line = NULL;
@@ -228,6 +235,14 @@ int audit_run(const char *path, const char *store_spec, const char *bank_spec, s
     struct db store, bank;
     memset(&store, 0, sizeof(store));
     memset(&bank, 0, sizeof(bank));
+    /* An audit reads: a mistyped sqlite: path must not create an empty store that then "has no table". */
+    const char *specs[] = {store_spec, bank_buf};
+    for (int i = 0; i < 2 && rc == 0; i++)
+        if (strncmp(specs[i], "sqlite:", 7) == 0 && access(specs[i] + 7, F_OK) != 0) {
+            buf_printf(&r->detail, "no %s at %s (sqlite: needs an existing file)\n", i ? "ledger" : "store",
+                       specs[i] + 7);
+            rc = ERR_IO;
+        }
     if (rc == 0 && (db_open(&store, store_spec, false) || db_open(&bank, bank_buf, false))) {
         buf_printf(&r->detail, "%s\n", store.err[0] ? store.err : bank.err);
         rc = ERR_IO;

@@ -2,6 +2,7 @@
 #include "serve/load.h"
 
 #include <curl/curl.h>
+#include <signal.h>
 #include <jansson.h>
 #include <inttypes.h>
 #include <pthread.h>
@@ -109,6 +110,24 @@ static void pick(struct worker *w, struct sent *q)
     }
 }
 
+static volatile sig_atomic_t interrupted;
+
+void load_interrupt(void)
+{
+    interrupted = 1;
+}
+
+bool load_url_ok(const char *url)
+{
+    for (const char *p = url;; p++) {
+        size_t scheme = strncmp(p, "http://", 7) == 0 ? 7 : strncmp(p, "https://", 8) == 0 ? 8 : 0;
+        if (!scheme || strchr("/,:", p[scheme]) || !p[scheme])
+            return false;
+        if (!(p = strchr(p, ',')))
+            return true;
+    }
+}
+
 static size_t on_body(char *p, size_t size, size_t n, void *arg)
 {
     struct worker *w = arg;
@@ -169,7 +188,7 @@ static void *work(void *arg)
     for (int k = 0; k < w->id % nurls; k++)
         base = strchr(base, ',') + 1;
     snprintf(url, sizeof(url), "%.*s/payments", (int)strcspn(base, ","), base);
-    while (atomic_fetch_add(&sh->next, 1) < sh->c->requests) {
+    while (!interrupted && atomic_fetch_add(&sh->next, 1) < sh->c->requests) {
         struct sent q;
         pick(w, &q);
         snprintf(keyh, sizeof(keyh), "Idempotency-Key: %s", q.key);
@@ -218,6 +237,8 @@ int load_run(const struct load_config *c, struct load_result *out)
     pthread_mutex_init(&sh.mu, NULL);
     if (c->history_path && !(sh.history = fopen(c->history_path, "w")))
         return ERR_IO;
+    if (sh.history) /* one write per line: a kill leaves whole lines, whatever the moment */
+        setvbuf(sh.history, NULL, _IOLBF, 1 << 16);
     int n = c->connections < 1 ? 1 : c->connections;
     struct worker *w = xcalloc((size_t)n, sizeof(*w));
     pthread_t *t = xcalloc((size_t)n, sizeof(*t));
@@ -241,8 +262,10 @@ int load_run(const struct load_config *c, struct load_result *out)
         buf_close(&w[i].body);
     }
     *out = sh.totals;
+    out->interrupted = interrupted && out->sent < c->requests;
     out->seconds = (double)(util_mono_ns() - start) / 1e9;
-    qsort(sh.lat, sh.nlat, sizeof(double), cmp_double);
+    if (sh.nlat)
+        qsort(sh.lat, sh.nlat, sizeof(double), cmp_double);
     out->p50_ms = pct(sh.lat, sh.nlat, 0.50);
     out->p99_ms = pct(sh.lat, sh.nlat, 0.99);
     out->max_ms = sh.nlat ? sh.lat[sh.nlat - 1] : 0;

@@ -1,6 +1,7 @@
 /* The payments load and chaos client: concurrent POSTs with retries of earlier keys, recording a history. */
 #ifndef DKATA_SERVE_LOAD_H
 #define DKATA_SERVE_LOAD_H
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -24,10 +25,18 @@ struct load_result {
     uint64_t created, replayed, conflicts, mismatches;
     double seconds;
     double p50_ms, p99_ms, max_ms;
+    bool interrupted; /* load_interrupt stopped it before all requests were sent */
 };
 
 /* Runs the load. Returns 0, or ERR_IO if the history file cannot be written. */
 int load_run(const struct load_config *c, struct load_result *out);
+
+/* Stops a running load_run: no new request is sent, those in flight are recorded, the history is closed with
+ * whole lines. Async-signal-safe (SIGINT, SIGTERM). */
+void load_interrupt(void);
+
+/* Whether every comma-separated part of url is an http:// or https:// URL with a host. */
+bool load_url_ok(const char *url);
 
 /* Prints the result as one block of "name value" lines. */
 void load_print(FILE *f, const struct load_result *r);

@@ -22,6 +22,13 @@ bool payreq_uuid_ok(const char *s)
     return s[36] == '\0';
 }
 
+void payreq_uuid_lower(const char *uuid, char out[37])
+{
+    for (int i = 0; i < 36; i++)
+        out[i] = (char)tolower((unsigned char)uuid[i]);
+    out[36] = '\0';
+}
+
 bool payreq_content_type_ok(const char *ct)
 {
     if (!ct)

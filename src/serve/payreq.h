@@ -24,6 +24,8 @@ extern const char *const payreq_currencies[];
 
 /* True if s is a UUID in its canonical text form (8-4-4-4-12 hex digits, either case). */
 bool payreq_uuid_ok(const char *s);
+/* The canonical form of a key payreq_uuid_ok accepted: its hex digits in lower case. */
+void payreq_uuid_lower(const char *uuid, char out[37]);
 
 /* True if a Content-Type header value names JSON ("application/json", parameters allowed). */
 bool payreq_content_type_ok(const char *ct);

@@ -454,6 +454,9 @@ static enum MHD_Result post_payment(struct server *s, struct MHD_Connection *c, 
         return respond_error(s, c, rq, 400, "missing_key", "the idempotency-key header is required");
     if (!payreq_uuid_ok(key))
         return respond_error(s, c, rq, 400, "bad_key", "the idempotency-key header must be a uuid");
+    char lower[37]; /* a UUID's hex digits are the same in either case (RFC 4122): one key, one payment */
+    payreq_uuid_lower(key, lower);
+    key = lower;
     struct payreq r;
     char msg[200];
     int st = payreq_parse(rq->body.data ? rq->body.data : "", rq->body.len, &r, msg, sizeof(msg));

@@ -34,6 +34,8 @@ check "GET /payments/ID" '[ "$(curl -s "$URL/payments/$id")" = "$body1" ]'
 hc=$(curl -s -o /dev/null -w '%{http_code}' "$URL/healthz")
 check "GET /healthz" '[ "$hc" = 200 ]'
 curl -s "$URL/metrics" | grep -q '^payments_replays_total 1$' && ok "metrics count the replay" || bad "metrics count the replay"
+read -r st5 rep5 body5 <<<"$(pay "$URL" "$(tr a-f A-F <<<"$K")" "$BODY")"
+check "the key in upper case is the same key: replayed, not charged again" '[ "$st5" = 201 ] && [ "$rep5" = true ] && [ "$body5" = "$body1" ]'
 st=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: text/plain' -H "Idempotency-Key: $K" -d x "$URL/payments")
 check "wrong content type: 415" '[ "$st" = 415 ]'
 st=$(head -c 100000 /dev/zero | tr '\0' ' ' | curl -s -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: application/json' -H "Idempotency-Key: $K" --data-binary @- "$URL/payments")
@@ -98,6 +100,27 @@ serve_kill "$SERVE_PID"
 check "audit catches the double charge of --bug fresh-key (exit $rc)" '[ "$rc" = 1 ] && grep -q "charged 2 times" "$SERVE_TMP/audit.out"'
 "$DKATA" serve audit --store "sqlite:$db2" --json >"$SERVE_TMP/audit.json"; rc=$?
 check "audit --json: one object, the same verdict (exit $rc)" '[ "$rc" = 1 ] && [ "$(wc -l <"$SERVE_TMP/audit.json")" = 1 ] && [ "$(jq -r ".verdict, .double_charged, (.violations[0] | test(\"charged 2 times\"))" "$SERVE_TMP/audit.json" | tr "\n" " ")" = "violated 1 true " ]'
+
+# Ctrl-C on serve load: it stops sending, prints its figures, exits 130, and its history has whole lines only,
+# which the audit reads (exit 0 or 1, never 2 for a torn line).
+serve_start URL --listen 127.0.0.1:0 --store "sqlite:$SERVE_TMP/int.db"
+"$DKATA" serve load --url "$URL" --requests 10000000 --connections 8 --history "$SERVE_TMP/int.jsonl" \
+  >"$SERVE_TMP/int.out" 2>&1 &
+lp=$!; sleep 0.5; kill -INT "$lp"; wait "$lp"; rc=$?
+serve_kill "$SERVE_PID"
+"$DKATA" serve audit --store "sqlite:$SERVE_TMP/int.db" --history "$SERVE_TMP/int.jsonl" >/dev/null 2>&1; arc=$?
+n=$(wc -l <"$SERVE_TMP/int.jsonl"); sent=$(sed -n 's/^requests //p' "$SERVE_TMP/int.out")
+check "serve load stops on Ctrl-C: exit $rc, $sent requests recorded in $n whole lines, audit exit $arc" '[ "$rc" = 130 ] && [ "$sent" = "$n" ] && [ "$n" -gt 0 ] && [ "$(tail -c 1 "$SERVE_TMP/int.jsonl" | od -An -c | tr -d " ")" = "\n" ] && [ "$arc" != 2 ]'
+
+# serve load and audit refuse what they cannot use: one line, exit 2 (or 1 when nothing answered)
+for args in "load --url notaurl" "load --url http://127.0.0.1:1,ftp://x" "load --connections 0" \
+            "audit --store sqlite:$SERVE_TMP/never.db" "audit --store sqlite:$db --history $SERVE_TMP"; do
+  # shellcheck disable=SC2086
+  out=$("$DKATA" serve $args 2>&1 >/dev/null); rc=$?
+  check "serve $args: one line, exit 2 ($out)" '[ "$rc" = 2 ] && [ "$(printf "%s\n" "$out" | wc -l)" = 1 ] && [ ! -e "$SERVE_TMP/never.db" ]'
+done
+out=$("$DKATA" serve load --url http://127.0.0.1:1 --requests 3 2>&1 >/dev/null); rc=$?
+check "serve load with no server: exit 1, says nothing answered ($out)" '[ "$rc" = 1 ] && grep -q "none of the 3 requests" <<<"$out"'
 
 # serve load --json against a fresh server: the figures as one JSON object
 serve_start URL --listen 127.0.0.1:0 --store "sqlite:$SERVE_TMP/load.db"
