@@ -265,23 +265,54 @@ static int parse_edn(struct history *h, const char *text, size_t len)
     }
 }
 
+/* What one operation looks like in each format, for the message on input that holds none. */
+static const char *const format_example[HIST_NFORMATS] = {
+    NULL,
+    "Jepsen log lines (--format jepsen-log) like 'INFO  jepsen.util - 3 :invoke :read nil'; other lines are "
+    "log noise",
+    "EDN maps (--format edn) like {:process 0, :type :invoke, :f :read, :value nil}",
+    "JSON lines (--format jsonl) like {\"process\":0,\"type\":\"invoke\",\"f\":\"read\"}"};
+
+static bool is_blank(const char *text, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (!strchr(" \t\r\n", text[i]) || !text[i])
+            return false;
+    return true;
+}
+
+/* Text that is not blank but gave no operation was not understood: an empty history must be an empty file. */
+static int none_found(struct history *h, size_t before, const char *text, size_t len, enum hist_format fmt)
+{
+    if (h->n > before || is_blank(text, len))
+        return 0;
+    snprintf(h->err, sizeof(h->err), "no operation found; expected %s", format_example[fmt]);
+    return ERR_PARSE;
+}
+
 int history_parse(struct history *h, const char *text, size_t len, enum hist_format fmt)
 {
     if (fmt == HIST_FMT_AUTO)
         fmt = hist_format_detect(text, len);
+    size_t before = h->n;
+    int rc;
     switch (fmt) {
     case HIST_FMT_JEPSEN_LOG:
-        return parse_jepsen_log(h, text, len);
+        rc = parse_jepsen_log(h, text, len);
+        break;
     case HIST_FMT_EDN:
-        return parse_edn(h, text, len);
+        rc = parse_edn(h, text, len);
+        break;
     case HIST_FMT_JSONL:
-        return history_read_jsonl(h, text, len);
+        rc = history_read_jsonl(h, text, len);
+        break;
     default:
         snprintf(h->err, sizeof(h->err),
                  "line 1: cannot tell the format (expected JSON lines, EDN maps or Jepsen log lines); "
                  "give --format");
         return ERR_PARSE;
     }
+    return rc ? rc : none_found(h, before, text, len, fmt);
 }
 
 int history_load(struct history *h, const char *path, enum hist_format *fmt)

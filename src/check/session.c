@@ -223,6 +223,7 @@ int session_check(struct history *h, struct session_result *r)
     for (size_t i = 0; i < n; i++)
         if (s[i].usable)
             idx[m++] = i;
+    r->usable = m;
     qsort_r(idx, m, sizeof(*idx), by_session, &c);
     struct mark *marks = xmalloc((2 * m + 1) * sizeof(*marks));
     struct seen *seen = xmalloc((n + 1) * sizeof(*seen));

@@ -22,6 +22,7 @@ struct session_result {
     struct session_violation *v; /* in the order found: by guarantee, then by position in the history */
     size_t n, cap;
     size_t checked[SESSION_N]; /* how many operations each guarantee was checked on */
+    size_t usable;             /* completed (ok) operations carrying a version or lsn: all that can be judged */
     bool global;               /* versions were LSNs of one log ("lsn"), not per-key versions */
 };
 

@@ -198,8 +198,9 @@ static int usage_text(void)
         "standard input.\n"
         "The default model is cas-register for Jepsen logs and EDN, register for JSON lines.\n"
         "--html OUT draws the first violation (or the first history) as a timeline.\n"
-        "exit codes: 0 all linearizable (or no session violation), 1 a violation, 2 bad usage or input,\n"
-        "3 unknown (timeout or memory limit).\n");
+        "exit codes: 0 all linearizable (or no session violation), 1 a violation, 2 bad usage or input\n"
+        "(including a non-empty file with no operation in it, and --model session on a history with no\n"
+        "version or lsn), 3 unknown (timeout or memory limit).\n");
     return EXIT_OKAY;
 }
 
@@ -292,6 +293,14 @@ static int check_sessions(struct file *files, size_t n, const struct opts *o)
             session_result_close(&r);
             buf_close(&b);
             return input_error(files[i].path, files[i].h.err);
+        }
+        if (r.nops && !r.usable) {
+            size_t nops = r.nops;
+            session_result_close(&r);
+            buf_close(&b);
+            return cli_usage("%s: %zu operations but none completed (ok) with a \"version\" or \"lsn\": no "
+                             "session guarantee can be checked (--model session needs them, see docs/check.md)",
+                             files[i].path, nops);
         }
         if (r.n)
             rc = EXIT_VIOLATION;

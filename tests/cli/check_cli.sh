@@ -61,6 +61,18 @@ expect "completion without invocation" 2 "orphan.jsonl:1: process 0 completes re
 printf 'hello\n' >"$t/what.txt"
 expect "unknown format detected" 2 "what.txt:1: cannot tell the format" -- "$DKATA" check "$t/what.txt"
 
+# input that gave no operation at all was not understood: exit 2, not an empty history (only blank input is one)
+printf '# notes\n\nINFO some other logger - 0 :invoke :read nil\n' >"$t/prose.txt"
+expect "jepsen log with no jepsen line" 2 "prose.txt: no operation found; expected Jepsen log lines \(--format jepsen-log\)" -- "$DKATA" check --format jepsen-log "$t/prose.txt"
+head -c 4096 "$DKATA" >"$t/binary"
+expect "binary file as a jepsen log" 2 "binary: no operation found; expected Jepsen log lines" -- "$DKATA" check --format jepsen-log "$t/binary"
+printf '; a comment only\n' >"$t/comment.edn"
+expect "edn with no map" 2 "comment.edn: no operation found; expected EDN maps" -- "$DKATA" check "$t/comment.edn"
+printf '{"process":"nemesis","type":"info","f":"start"}\n' >"$t/nemesis.jsonl"
+expect "json lines with no operation" 2 "nemesis.jsonl: no operation found; expected JSON lines" -- "$DKATA" check "$t/nemesis.jsonl"
+printf '\n  \n' >"$t/blank.jsonl"
+expect "blank lines are an empty history" 0 "blank.jsonl: linearizable \(register, 0 operations" -- "$DKATA" check "$t/blank.jsonl"
+
 # session guarantees
 cat >"$t/ryw.jsonl" <<'H'
 {"process":0,"type":"invoke","f":"write","key":"x","value":1,"session":"alice"}
@@ -71,6 +83,8 @@ H
 expect "session: read-your-writes violated" 1 "read-your-writes: session alice write x 1 \(line 2, version 5\), then read x -> nil \(line 4, version 4\)" -- "$DKATA" check --model session "$t/ryw.jsonl"
 expect "session: json" 1 '"guarantee":"read-your-writes","lines":\[2,4\]' -- "$DKATA" check --model session --json "$t/ryw.jsonl"
 sed 's/"version":4/"version":5/; s/"value":null/"value":1/' "$t/ryw.jsonl" >"$t/ryw-ok.jsonl"
+expect "session: no version or lsn is bad input" 2 "stale.log: 2 operations but none completed \(ok\) with a \"version\" or \"lsn\"" -- "$DKATA" check --model session "$t/stale.log"
+expect "session: empty history" 0 "empty.jsonl: ok \(session guarantees, 0 operations" -- "$DKATA" check --model session "$t/empty.jsonl"
 expect "session: all guarantees hold" 0 "ryw-ok.jsonl: ok \(session guarantees, 2 operations; checked read-your-writes on 1" -- "$DKATA" check --model session "$t/ryw-ok.jsonl"
 
 # a search too large to finish: every order of 22 concurrent writes before an impossible read
@@ -88,4 +102,4 @@ if grep -q '<svg' "$t/report.html" && grep -q 'class="stuck' "$t/report.html" &&
    && grep -q '<polyline class="lin"' "$t/report.html" && ! grep -qiE '(src|href)="?https?:' "$t/report.html"; then
   echo "ok $n check html has the timeline, the stuck operation, the linearization, and no network"
 else echo "not ok $n check html content"; fi
-expect "html to an unwritable place" 2 "cannot write '/nonexistent/x.html'" -- "$DKATA" check --html /nonexistent/x.html "$t/stale.log"
+expect "html to an unwritable place" 2 "cannot write '$t/no-such-dir/x.html'" -- "$DKATA" check --html "$t/no-such-dir/x.html" "$t/stale.log"

@@ -19,7 +19,7 @@ check "async: higher LSN line" grep -qE "higher LSN +(replica1|replica2|equal); 
 check "async: lost writes counted" grep -qE "lost writes +[0-9]+ acknowledged ids missing" <<<"$out"
 check "async: lab removed" [ ! -e "$D" -a -z "$(live_procs "$D")" ]
 check "async: history lines are JSON" is_jsonl "$LAB_TMP/async.jsonl"
-check "async: dkata check reads the history" checker_says 0 "$LAB_TMP/async.jsonl" --model session
+check "async: dkata check reads the history (writes only, no versions: a register, not --model session)" checker_says 0 "$LAB_TMP/async.jsonl" --model register
 acked=$(grep -oE "acknowledged writes +[0-9]+" <<<"$out" | grep -oE "[0-9]+$")
 check "async: history has every acknowledged write" [ "$(grep -c '"type":"ok","f":"write"' "$LAB_TMP/async.jsonl")" = "$acked" ]
 check "async: history pairs every write" [ "$(grep -c '"type":"invoke"' "$LAB_TMP/async.jsonl")" = "$(grep -cE '"type":"(ok|fail|info)"' "$LAB_TMP/async.jsonl")" ]
