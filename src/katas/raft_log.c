@@ -24,7 +24,7 @@
 #define MAXC 8
 #define BATCH 16
 #define MS NS_PER_MS
-#define LIN_STEPS 2000000 /* search steps before the verdict is unknown */
+#define LIN_STEPS 20000000 /* search steps before the verdict is unknown */
 
 extern const struct kata kata_raft_log;
 
