@@ -88,4 +88,4 @@ if grep -q '<svg' "$t/report.html" && grep -q 'class="stuck' "$t/report.html" &&
    && grep -q '<polyline class="lin"' "$t/report.html" && ! grep -qiE '(src|href)="?https?:' "$t/report.html"; then
   echo "ok $n check html has the timeline, the stuck operation, the linearization, and no network"
 else echo "not ok $n check html content"; fi
-expect "html to an unwritable place" 2 "cannot write '/nonexistent/x.html'" -- "$DKATA" check --html /nonexistent/x.html "$t/stale.log"
+expect "html to an unwritable place" 2 "cannot write '$t/no-such-dir/x.html'" -- "$DKATA" check --html "$t/no-such-dir/x.html" "$t/stale.log"
