@@ -1,6 +1,7 @@
 /* dkata list / dkata help KATA: the kata registry, read for people. */
 #include "cli/cli.h"
 #include "katas/kata.h"
+#include "katas/replay.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -42,6 +43,11 @@ int cmd_help(int argc, char **argv)
                "and how to read its output.\nKatas: see 'dkata list'.\n");
         return argc < 2 ? EXIT_USAGE : EXIT_OKAY;
     }
+    if (argc > 2)
+        return cli_unexpected("help", argv[2]);
+    if (!kata_find(argv[1]) && replay_find(argv[1]))
+        return cli_usage("'%s' is an outage replay, not a kata: see 'dkata replay %s --params'", argv[1],
+                         argv[1]);
     const struct kata *k = kata_find_or_complain(argv[1]);
     if (!k)
         return EXIT_USAGE;
