@@ -48,8 +48,7 @@ int cmd_mistake(int argc, char **argv)
         } else if (add && !text && argv[i][0] != '-') {
             text = argv[i];
         } else {
-            return cli_usage("unexpected argument '%s' for 'mistake %s' (see 'dkata mistake --help')", argv[i],
-                             argv[1]);
+            return cli_unexpected("mistake", argv[i]);
         }
     }
     if (add && !tag)

@@ -47,6 +47,10 @@ usage "progress --tick with no value" "option '--tick' needs a value" "$DKATA" p
 usage "progress unknown option" "unknown option '--bogus' for 'progress'" "$DKATA" progress --bogus
 usage "check --model=kv" "'--model kv', not '--model=kv'" "$DKATA" check x.log --model=kv
 usage "worksheet extra argument" "unexpected argument 'x' for 'worksheet'" "$DKATA" worksheet jepsen x
+usage "list extra argument" "unexpected argument 'extra' for 'list'" "$DKATA" list extra
+usage "help without a kata" "which kata\\? usage: dkata help KATA" "$DKATA" help
+usage "mistake unknown option" "unknown option '--bogus' for 'mistake'" "$DKATA" mistake list --bogus
+usage "mistake extra argument" "unexpected argument 'b' for 'mistake'" "$DKATA" mistake add --tag x a b
 usage "mistake --tag with no value" "option '--tag' needs a value" "$DKATA" mistake list --tag
 # A nearest-name suggestion only when the name is close.
 usage "test --json: no far-fetched suggestion" "^dkata: unknown option '--json' for 'test' \\(see 'dkata test --help'\\)$" \
