@@ -39,6 +39,17 @@ $(BUILD)/libdkata.a: $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
+# `dkata --version` names the commit it was built from: build/commit.h changes only when the commit (or whether
+# the tree has uncommitted changes) does, so main.c is recompiled then and only then.
+COMMIT := $(shell git rev-parse --short=12 HEAD 2>/dev/null)$(shell git diff --quiet HEAD -- 2>/dev/null || echo -dirty)
+.PHONY: FORCE
+$(BUILD)/commit.h: FORCE
+	@mkdir -p $(dir $@)
+	@echo '#define DKATA_COMMIT "$(COMMIT)"' >$@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+$(BUILD)/src/cli/main.o: $(BUILD)/commit.h
+$(BUILD)/src/cli/main.o: EXTRA := -I$(BUILD)
+
 $(BUILD)/dkata: $(BUILD)/src/cli/main.o $(BUILD)/libdkata.a
 	@echo "  LD $@"
 	@$(CC) $(CFLAGS_ALL) -o $@ $^ $(LIBS)

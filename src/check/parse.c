@@ -329,6 +329,7 @@ int history_load(struct history *h, const char *path, enum hist_format *fmt)
     size_t n;
     while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
         buf_put(&b, chunk, n);
+    int read_errno = ferror(f) ? errno : 0;
     bool bad = ferror(f);
     if (!is_stdin)
         fclose(f);
@@ -336,7 +337,8 @@ int history_load(struct history *h, const char *path, enum hist_format *fmt)
         *fmt = hist_format_detect(b.data ? b.data : "", b.len);
     int rc = bad ? ERR_IO : history_parse(h, b.data ? b.data : "", b.len, *fmt);
     if (bad)
-        snprintf(h->err, sizeof(h->err), "cannot read '%s' (is it a directory?)", path);
+        snprintf(h->err, sizeof(h->err), "cannot read '%s': %s (expected a history file)", path,
+                 strerror(read_errno));
     buf_close(&b);
     return rc;
 }

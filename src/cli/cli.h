@@ -35,7 +35,16 @@ int cli_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 bool cli_is_help(const char *arg);
 /* Parses an unsigned 64-bit decimal integer; false if s is not one. */
 bool cli_parse_u64(const char *s, uint64_t *out);
-/* The candidate nearest to word by edit distance, or NULL if none is close. */
+/* The value of option opt, taken from next (NULL at the end of the command line), or NULL after printing
+ * "option 'opt' needs a value (what)". A next argument that is itself an option ("--json") means the value
+ * was left out: a file named "./--json" is never what was meant. */
+const char *cli_value(const char *opt, const char *next, const char *what);
+/* The one line for an argument command cmd does not take, returning EXIT_USAGE: "unexpected argument 'x'"
+ * for a word, a hint to write "--seed 7" for "--seed=7", else "unknown option '--x'"; each ends with where
+ * to look ("see 'dkata CMD --help'"). */
+int cli_unexpected(const char *cmd, const char *arg);
+/* The candidate nearest to word by edit distance (leading dashes aside, a swap of two neighbours counting as
+ * one edit), or NULL if none is within a third of the word's length. */
 const char *cli_nearest(const char *word, const char *const *candidates, int n);
 /* Reads --log or --no-log into *want: 1 when arg is one of them, 0 when it is not, or EXIT_USAGE (the usage
  * line printed) when the other one was given before. */

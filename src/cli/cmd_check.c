@@ -216,6 +216,22 @@ static struct hist_val parse_init(const char *s)
     return hist_str(s);
 }
 
+/* What the value of check's option opt is, or NULL when opt takes none. */
+static const char *value_what(const char *opt)
+{
+    static const char *const opts[][2] = {{"--model", "register, cas-register, kv, set, counter or session"},
+                                          {"--format", "auto, jepsen-log, edn or jsonl"},
+                                          {"--html", "a file path"},
+                                          {"--init", "the initial value"},
+                                          {"--timeout", "a duration like 10s"},
+                                          {"--max-memory", "megabytes"},
+                                          {"--threads", "a number of threads"}};
+    for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
+        if (!strcmp(opt, opts[i][0]))
+            return opts[i][1];
+    return NULL;
+}
+
 static int parse_args(int argc, char **argv, struct opts *o, const char ***paths, size_t *npaths)
 {
     *o = (struct opts){.model = -1, .format = HIST_FMT_AUTO};
@@ -234,9 +250,12 @@ static int parse_args(int argc, char **argv, struct opts *o, const char ***paths
             o->json = true;
             continue;
         }
-        if (!has_arg)
-            return cli_usage("option '%s' needs a value (see 'dkata check --help')", a);
-        const char *v = argv[++i];
+        const char *what = value_what(a), *v;
+        if (!what)
+            return cli_unexpected("check", a);
+        if (!(v = cli_value(a, has_arg ? argv[i + 1] : NULL, what)))
+            return EXIT_USAGE;
+        i++;
         if (strcmp(a, "--model") == 0) {
             o->model = strcmp(v, "session") == 0 ? MODEL_SESSION : lin_model_parse(v);
             if (o->model < 0)
@@ -263,8 +282,6 @@ static int parse_args(int argc, char **argv, struct opts *o, const char ***paths
         } else if (strcmp(a, "--threads") == 0) {
             if (!cli_parse_u64(v, &o->threads) || o->threads == 0 || o->threads > 256)
                 return cli_usage("bad --threads '%s' (accepted: 1 to 256)", v);
-        } else {
-            return cli_usage("unknown option '%s' for 'check' (see 'dkata check --help')", a);
         }
     }
     if (*npaths == 0)

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli/cli.h"
 #include "core/err.h"
@@ -20,7 +21,7 @@ static int drill_help(void)
         "A timed practice round: prints an exercise generated from the seed, starts the timer, reads your\n"
         "answers from stdin (end with Ctrl-D or a line 'done'), grades them and logs the round in the "
         "journal.\n"
-        "  --answers FILE  grade a file of answers instead of reading stdin (no waiting)\n"
+        "  --answers FILE  grade a text file of answers instead of reading stdin (no waiting)\n"
         "  --print         print the exercise only (for paper); --key prints its answer key\n"
         "  --limit         the time limit (default: the drill's)\n"
         "  --no-log        keep the round out of the journal; --log logs it even with DKATA_NO_JOURNAL=1\n\n"
@@ -40,18 +41,32 @@ static int drill_help(void)
     return EXIT_OKAY;
 }
 
-/* Reads all of f (at most 1 MiB) into b, stopping at a line "done". */
-static int read_answers(FILE *f, struct buf *b)
+/* Reads all of f (at most 1 MiB of text) into b, stopping at a line "done"; name is for the error line. A
+ * directory or a binary file is bad input, not an attempt with no right answers. */
+static int read_answers(FILE *f, const char *name, struct buf *b)
 {
-    char line[512];
-    while (fgets(line, sizeof(line), f)) {
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    int rc = 0;
+    while (!rc && (n = getline(&line, &cap, f)) > 0) {
         if (!strcmp(line, "done\n") || !strcmp(line, "done"))
             break;
-        buf_puts(b, line);
-        if (b->len > (1 << 20))
-            return cli_usage("answers longer than 1 MiB");
+        for (ssize_t k = 0; k < n && !rc; k++) {
+            unsigned char c = (unsigned char)line[k];
+            if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f)
+                rc = cli_usage("answers %s: not text (byte 0x%02x at offset %zu; expected one answer a line)",
+                               name, c, b->len + (size_t)k);
+        }
+        buf_put(b, line, (size_t)n);
+        if (!rc && b->len > (1 << 20))
+            rc = cli_usage("answers %s: longer than 1 MiB", name);
     }
-    return 0;
+    if (!rc && ferror(f))
+        rc = cli_usage("cannot read answers %s: %s (expected a text file, one answer a line)", name,
+                       strerror(errno));
+    free(line);
+    return rc;
 }
 
 struct drill_args {
@@ -86,6 +101,23 @@ static int drill_option(struct drill_args *o, const char *a, const char *v)
     return 0;
 }
 
+/* What the value of option a is, or NULL when the drill (if named yet) has no such option. */
+static const char *value_what(const struct drill_args *o, const char *a)
+{
+    if (!strcmp(a, "--seed"))
+        return "an unsigned integer";
+    if (!strcmp(a, "--limit"))
+        return "a duration such as 20m";
+    if (!strcmp(a, "--answers"))
+        return "a file path";
+    if (!strcmp(a, "--bug") && o->d && o->d->bug)
+        return "a bug name from 'dkata drill --help'";
+    for (int k = 0; o->d && k < o->d->nopts; k++)
+        if (!strncmp(a, "--", 2) && !strcmp(a + 2, o->d->opts[k].name))
+            return "an integer";
+    return NULL;
+}
+
 static int parse_args(int argc, char **argv, struct drill_args *o)
 {
     memset(o, 0, sizeof(*o));
@@ -96,7 +128,7 @@ static int parse_args(int argc, char **argv, struct drill_args *o)
     list_names(&names);
     int rc = 0;
     for (int i = 1; i < argc && !rc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL, *what;
         int r;
         if (cli_is_help(a)) {
             drill_help();
@@ -114,8 +146,10 @@ static int parse_args(int argc, char **argv, struct drill_args *o)
                     a, names.data, a);
             for (int k = 0; o->d && k < o->d->nopts; k++)
                 o->opt[k] = o->d->opts[k].def;
-        } else if (!v) {
-            rc = cli_usage("option '%s' needs a value (see 'dkata drill --help')", a);
+        } else if (a[0] != '-' || !(what = value_what(o, a))) {
+            rc = cli_unexpected("drill", a);
+        } else if (!(v = cli_value(a, v, what))) {
+            rc = EXIT_USAGE;
         } else if (!strcmp(a, "--seed") && ++i) {
             if (!cli_parse_u64(v, &o->seed))
                 rc = cli_usage("bad seed '%s': expected an unsigned integer", v);
@@ -124,22 +158,28 @@ static int parse_args(int argc, char **argv, struct drill_args *o)
                 rc = cli_usage("bad --limit '%s': expected a duration such as 20m or 90s", v);
         } else if (!strcmp(a, "--answers") && ++i) {
             o->answers = v;
-        } else if (!strcmp(a, "--bug") && o->d && o->d->bug && ++i) {
+        } else if (!strcmp(a, "--bug") && ++i) {
             if (strcmp(v, o->d->bug))
                 rc = cli_usage("unknown bug '%s' for drill %s (accepted: %s)", v, o->d->name, o->d->bug);
             o->bug = o->d->bug;
-        } else if (o->d && (r = drill_option(o, a, v))) {
-            rc = r == 1 ? 0 : r;
-            i++;
         } else {
-            rc = cli_usage("unknown option '%s' for 'drill%s%s' (see 'dkata drill --help')", a,
-                           o->d ? " " : "", o->d ? o->d->name : "");
+            rc = drill_option(o, a, v);
+            rc = rc == 1 ? 0 : rc;
+            i++;
         }
     }
     if (!rc && !o->d)
         rc = cli_usage("which drill? (drills: %s)", names.data);
     if (!rc && o->answers && (o->print_only || o->key))
         rc = cli_usage("--answers does not go with --print or --key");
+    FILE *f = !rc && o->answers ? fopen(o->answers, "r") : NULL;
+    if (!rc && o->answers && !f) /* before the exercise is printed: it would scroll the line away */
+        rc = cli_usage("cannot open answers '%s': %s", o->answers, strerror(errno));
+    struct stat st;
+    if (f && fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode))
+        rc = cli_usage("answers '%s' is a directory (expected a text file, one answer a line)", o->answers);
+    if (f)
+        fclose(f);
     if (!rc && o->limit_ns < 0)
         o->limit_ns = o->d->limit_ns;
     buf_close(&names);
@@ -186,7 +226,7 @@ static int take_answers(const struct drill_args *o, const void *round, struct dr
     fflush(stdout);
     struct buf b;
     buf_init(&b);
-    int rc = read_answers(f, &b);
+    int rc = read_answers(f, o->answers ? o->answers : "(stdin)", &b);
     if (o->answers)
         fclose(f);
     *secs = journal_now() - start;

@@ -28,11 +28,10 @@ static const char USAGE[] =
 /* The value of flag argv[*i] (advancing *i), or NULL after printing the usage error. */
 static const char *value(int argc, char **argv, int *i)
 {
-    if (*i + 1 >= argc) {
-        cli_usage("%s needs a value (see 'dkata lab pg --help')", argv[*i]);
-        return NULL;
-    }
-    return argv[++*i];
+    const char *v = cli_value(argv[*i], *i + 1 < argc ? argv[*i + 1] : NULL, "see 'dkata lab pg --help'");
+    if (v)
+        ++*i;
+    return v;
 }
 
 static int parse_int_flag(const char *flag, const char *s, int lo, int hi, int *out)

@@ -1,6 +1,7 @@
 /* dkata list / dkata help KATA: the kata registry, read for people. */
 #include "cli/cli.h"
 #include "katas/kata.h"
+#include "katas/replay.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -16,7 +17,7 @@ int cmd_list(int argc, char **argv)
         if (strcmp(argv[i], "--json") == 0)
             json = true;
         else
-            return cli_usage("unknown option '%s' for 'list' (accepted: --json)", argv[i]);
+            return cli_unexpected("list", argv[i]);
     }
     int n;
     const struct kata *const *all = kata_all(&n);
@@ -37,11 +38,18 @@ int cmd_list(int argc, char **argv)
 
 int cmd_help(int argc, char **argv)
 {
-    if (argc < 2 || cli_is_help(argv[1])) {
+    if (argc < 2)
+        return cli_usage("which kata? usage: dkata help KATA (the katas: 'dkata list')");
+    if (cli_is_help(argv[1])) {
         printf("usage: dkata help KATA\n\nExplains a kata: the drill, its parameters and defaults, its bugs, "
                "and how to read its output.\nKatas: see 'dkata list'.\n");
-        return argc < 2 ? EXIT_USAGE : EXIT_OKAY;
+        return EXIT_OKAY;
     }
+    if (argc > 2)
+        return cli_unexpected("help", argv[2]);
+    if (!kata_find(argv[1]) && replay_find(argv[1]))
+        return cli_usage("'%s' is an outage replay, not a kata: see 'dkata replay %s --params'", argv[1],
+                         argv[1]);
     const struct kata *k = kata_find_or_complain(argv[1]);
     if (!k)
         return EXIT_USAGE;

@@ -41,14 +41,14 @@ int cmd_mistake(int argc, char **argv)
             mistake_help();
             return EXIT_OKAY;
         } else if (!strcmp(argv[i], "--tag")) {
-            if (++i >= argc)
-                return cli_usage("option '--tag' needs a value (see 'dkata mistake --help')");
-            tag = argv[i];
+            if (!(tag = cli_value("--tag", i + 1 < argc ? argv[i + 1] : NULL,
+                                  "a tag from 'dkata mistake --help'")))
+                return EXIT_USAGE;
+            i++;
         } else if (add && !text && argv[i][0] != '-') {
             text = argv[i];
         } else {
-            return cli_usage("unexpected argument '%s' for 'mistake %s' (see 'dkata mistake --help')", argv[i],
-                             argv[1]);
+            return cli_unexpected("mistake", argv[i]);
         }
     }
     if (add && !tag)

@@ -16,15 +16,18 @@ int cmd_progress(int argc, char **argv)
                    "journal (runs, swarms, drills, replays, worksheets, mistakes). --tick marks by hand an item no\n"
                    "dkata command can witness; --recent N lists the last N journal entries.\n");
             return EXIT_OKAY;
-        } else if (!strcmp(argv[i], "--tick") && i + 1 < argc) {
-            tick = argv[++i];
+        } else if (strcmp(argv[i], "--tick") && strcmp(argv[i], "--recent")) {
+            return cli_unexpected("progress", argv[i]);
+        } else if (!cli_value(argv[i], i + 1 < argc ? argv[i + 1] : NULL,
+                              argv[i][2] == 't' ? "an item id from 'dkata progress'"
+                                                : "a number of entries")) {
+            return EXIT_USAGE;
+        } else if (argv[i++][2] == 't') {
+            tick = argv[i];
             if (!journal_progress_item(tick))
                 return cli_usage("unknown progress item '%s' (the ids are in 'dkata progress')", tick);
-        } else if (!strcmp(argv[i], "--recent") && i + 1 < argc) {
-            if (!cli_parse_u64(argv[++i], &recent) || recent < 1 || recent > 100000)
-                return cli_usage("bad --recent '%s': expected an integer 1..100000", argv[i]);
-        } else {
-            return cli_usage("unknown option '%s' for 'progress' (accepted: --tick ITEM, --recent N)", argv[i]);
+        } else if (!cli_parse_u64(argv[i], &recent) || recent < 1 || recent > 100000) {
+            return cli_usage("bad --recent '%s': expected an integer 1..100000", argv[i]);
         }
     }
     struct journal j;

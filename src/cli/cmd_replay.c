@@ -47,6 +47,15 @@ static int run_config(const struct replay *r, const char **values, int cfg, cons
     return failed;
 }
 
+/* What the value of replay's option opt is, or NULL when opt takes none. */
+static const char *value_what(const char *opt)
+{
+    return !strcmp(opt, "--config")  ? "a configuration: see 'dkata replay NAME --params'"
+           : !strcmp(opt, "--seed")  ? "an unsigned integer"
+           : !strcmp(opt, "--param") ? "NAME=VALUE"
+                                     : NULL;
+}
+
 int cmd_replay(int argc, char **argv)
 {
     const char *name = NULL, *config = NULL;
@@ -67,22 +76,21 @@ int cmd_replay(int argc, char **argv)
             return EXIT_OKAY;
         } else if (!strcmp(a, "--params")) {
             explain = true;
-        } else if (!strcmp(a, "--config") && v) {
-            config = v;
-            i++;
-        } else if (!strcmp(a, "--seed") && v) {
-            if (!cli_parse_u64(v, &seed))
-                return cli_usage("bad seed '%s': expected an unsigned integer", v);
-            i++;
-        } else if (!strcmp(a, "--param") && v) {
-            if (nsets == MAXP)
-                return cli_usage("too many --param options");
-            sets[nsets++] = v;
-            i++;
         } else if (!name && a[0] != '-') {
             name = a;
-        } else {
-            return cli_usage("unexpected argument '%s' for 'replay' (accepted: NAME, --config, --param, --seed, --params)", a);
+        } else if (!value_what(a)) {
+            return cli_unexpected("replay", a);
+        } else if (!(v = cli_value(a, v, value_what(a)))) {
+            return EXIT_USAGE;
+        } else if (!strcmp(a, "--config")) {
+            config = argv[++i];
+        } else if (!strcmp(a, "--seed")) {
+            if (!cli_parse_u64(argv[++i], &seed))
+                return cli_usage("bad seed '%s': expected an unsigned integer", v);
+        } else { /* --param */
+            if (nsets == MAXP)
+                return cli_usage("too many --param options (at most %d)", MAXP);
+            sets[nsets++] = argv[++i];
         }
     }
     if (!name) {
@@ -102,7 +110,15 @@ int cmd_replay(int argc, char **argv)
     }
     const struct kata *k = r->scenario;
     if (explain) {
-        kata_print_help(k, stdout);
+        kata_print_about(k, stdout);
+        int p = 0;
+        while (p < k->nparams && !strcmp(k->params[p].name, "config"))
+            p++;
+        printf("\nExamples:\n  dkata replay %s\n  dkata replay %s --config %s\n", r->name, r->name,
+               r->prevent_config);
+        if (p < k->nparams)
+            printf("  dkata replay %s --seed 7 --param %s=%s\n", r->name, k->params[p].name,
+                   k->params[p].def);
         return EXIT_OKAY;
     }
     const char *values[MAXP];

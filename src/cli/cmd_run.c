@@ -33,29 +33,53 @@ struct run_opts {
 
 static void run_help(void)
 {
-    printf("usage: dkata run KATA [options]\n\n"
-           "Runs a kata on the deterministic simulator: one seed, one exact run.\n\n"
-           "options:\n"
-           "  --seed N               the seed (default 1); printed first, replays the run exactly\n"
-           "  --param NAME=VALUE     set a kata parameter (see 'dkata help KATA'); repeatable\n"
-           "  --bug NAME             plant a known bug; the kata's checkers must catch it (exit 1)\n"
-           "  --nemesis 'STEPS'      replace the kata's fault schedule, e.g. '2s crash 0; 3s restart 0;\n"
-           "                         4s partition 0,1|2,3,4; 6s heal; 1s pause 2; 1.5s resume 2; 0s skew 1 +50ms'\n"
-           "  --faults random        draw a random fault schedule from the seed (what a swarm does)\n"
-           "  --json                 one JSON object: checks, figures, verdict\n"
-           "  --trace FILE           write the trace: canonical JSON lines, one event a line\n"
-           "  --svg FILE             write the kata's picture (space-time diagram, timeline)\n"
-           "  --check-determinism    run the seed twice and compare trace hashes and output\n"
-           "  --exercise             print an exercise generated from the seed, to solve by hand\n"
-           "  --answers              the same exercise followed by its answer key\n"
-           "  --seeds N              swarm: run N seeds (random faults from each seed unless --faults\n"
-           "                         scripted), report every failure with its replay command\n"
-           "  --seed-from S          swarm: first seed (default 1)\n"
-           "  --jobs J               swarm: worker processes (default: all cores)\n"
-           "  --memo, --card FILE    shorthands for --param memo=yes and --param card=FILE (katas with them)\n"
-           "  --no-log               keep this run out of the journal (so does DKATA_NO_JOURNAL=1)\n"
-           "  --log                  log this run even when DKATA_NO_JOURNAL=1 is set (logging is on by default)\n\n"
-           "exit: 0 every check held, 1 a check failed (an invariant was violated), 2 bad usage.\n");
+    printf(
+        "usage: dkata run KATA [options]\n\n"
+        "Runs a kata on the deterministic simulator: one seed, one exact run.\n\n"
+        "options:\n"
+        "  --seed N               the seed (default 1); printed first, replays the run exactly\n"
+        "  --param NAME=VALUE     set a kata parameter (see 'dkata help KATA'); repeatable\n"
+        "  --bug NAME             plant a known bug; the kata's checkers must catch it (exit 1)\n"
+        "  --nemesis 'STEPS'      replace the kata's fault schedule, e.g. '2s crash 0; 3s restart 0;\n"
+        "                         4s partition 0,1|2,3,4; 6s heal; 1s pause 2; 1.5s resume 2; 0s skew 1 "
+        "+50ms'\n"
+        "  --faults random        draw a random fault schedule from the seed (what a swarm does)\n"
+        "  --json                 one JSON object: checks, figures, verdict\n"
+        "  --trace FILE           write the trace: canonical JSON lines, one event a line\n"
+        "  --svg FILE             write the kata's picture (space-time diagram, timeline)\n"
+        "  --check-determinism    run the seed twice and compare trace hashes and output (one seed; with\n"
+        "                         --json, the \"determinism\" field)\n"
+        "  --exercise             print an exercise generated from the seed, to solve by hand\n"
+        "  --answers              the same exercise followed by its answer key\n"
+        "  --seeds N              swarm: run N seeds (random faults from each seed unless --faults\n"
+        "                         scripted), report every failure with its replay command\n"
+        "  --seed-from S          swarm: first seed (default 1)\n"
+        "  --jobs J               swarm: worker processes (default: all cores)\n"
+        "  --memo, --card FILE    shorthands for --param memo=yes and --param card=FILE (katas with them)\n"
+        "  --no-log               keep this run out of the journal (so does DKATA_NO_JOURNAL=1)\n"
+        "  --log                  log this run even when DKATA_NO_JOURNAL=1 is set (logging is on by "
+        "default)\n\n"
+        "exit: 0 every check held, 1 a check failed (an invariant was violated), 2 bad usage.\n");
+}
+
+/* What the value of run's option opt is, or NULL when opt takes no value (or is not an option of run). */
+static const char *value_what(const char *opt)
+{
+    static const char *const opts[][2] = {{"--seed", "an unsigned integer"},
+                                          {"--seeds", "a number of seeds"},
+                                          {"--seed-from", "the swarm's first seed"},
+                                          {"--jobs", "a number of worker processes"},
+                                          {"--bug", "a bug name from 'dkata help KATA'"},
+                                          {"--nemesis", "fault steps such as '2s crash 0; 3s restart 0'"},
+                                          {"--faults", "random, scripted or none"},
+                                          {"--trace", "a file path"},
+                                          {"--svg", "a file path"},
+                                          {"--param", "NAME=VALUE"},
+                                          {"-p", "NAME=VALUE"}};
+    for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
+        if (!strcmp(opt, opts[i][0]))
+            return opts[i][1];
+    return NULL;
 }
 
 static int parse_args(int argc, char **argv, struct run_opts *o)
@@ -90,8 +114,8 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
         } else if ((!strcmp(a, "--memo") || !strcmp(a, "--card")) && kata_param_index(o->k, a + 2) >= 0) {
             /* shorthands of katas that have the parameter: --memo is memo=yes, --card X is card=X */
             int idx = kata_param_index(o->k, a + 2);
-            if (a[2] == 'c' && !v)
-                return cli_usage("option '--card' needs a value (a built-in card or a card file)");
+            if (a[2] == 'c' && !(v = cli_value(a, v, "a built-in card or a card file")))
+                return EXIT_USAGE;
             o->values[idx] = a[2] == 'm' ? "yes" : v;
             o->given[idx] = true;
             takes = a[2] == 'c';
@@ -106,8 +130,10 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
             o->exercise = true;
             o->answers |= !strcmp(a, "--answers");
             takes = false;
-        } else if (!v) {
-            return cli_usage("option '%s' needs a value (see 'dkata run --help')", a);
+        } else if (!value_what(a)) {
+            return cli_unexpected("run", a);
+        } else if (!(v = cli_value(a, v, value_what(a)))) {
+            return EXIT_USAGE;
         } else if (!strcmp(a, "--seed")) {
             if (!cli_parse_u64(v, &o->seed))
                 return cli_usage("bad seed '%s': expected an unsigned integer", v);
@@ -179,11 +205,6 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
             }
             o->values[idx] = eq + 1;
             o->given[idx] = true;
-        } else {
-            return cli_usage("unknown option '%s' for 'run' (accepted: --seed, --param, --bug, --nemesis, --faults, "
-                             "--json, --trace, --svg, --check-determinism, --exercise, --answers, --seeds, "
-                             "--seed-from, --jobs, --log, --no-log)",
-                             a);
         }
         if (takes)
             i++;
@@ -197,6 +218,8 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
         return cli_usage("--exercise and --answers go with --seed and --param only");
     if (o->svg_file && !o->k->picture)
         return cli_usage("kata '%s' draws no picture; drop --svg (--trace FILE writes every event)", o->k->name);
+    if (o->seeds_given && o->check_det)
+        return cli_usage("--check-determinism is for one seed (--seed N); a swarm's seeds are each run once");
     if (o->seeds_given && (o->trace_file || o->svg_file))
         return cli_usage("--trace and --svg are for one seed; replay a failing seed with --seed to get them");
     return 0;
@@ -225,7 +248,14 @@ static void ctx_setup(struct kata_ctx *ctx, const struct run_opts *o, uint64_t s
     ctx->random_faults = o->random_faults;
 }
 
-static void print_json(const struct run_opts *o, const struct kata_ctx *ctx, uint64_t trace_hash)
+/* det: with --check-determinism, the hash of the second run and whether the two runs agreed; else NULL. */
+struct det_result {
+    uint64_t hash2;
+    bool same;
+};
+
+static void print_json(const struct run_opts *o, const struct kata_ctx *ctx, uint64_t trace_hash,
+                       const struct det_result *det)
 {
     struct buf b;
     buf_init(&b);
@@ -249,8 +279,11 @@ static void print_json(const struct run_opts *o, const struct kata_ctx *ctx, uin
     buf_puts(&b, "],\"figures\":{");
     for (size_t i = 0; i < ctx->nfigures; i++)
         buf_printf(&b, "%s\"%s\":%.17g", i ? "," : "", ctx->figures[i].name, ctx->figures[i].value);
-    buf_printf(&b, "},\"trace_hash\":\"%016llx\",\"ok\":%s,\"replay\":", (unsigned long long)trace_hash,
-               kata_failures(ctx) ? "false" : "true");
+    buf_printf(&b, "},\"trace_hash\":\"%016llx\",", (unsigned long long)trace_hash);
+    if (det)
+        buf_printf(&b, "\"determinism\":{\"second_hash\":\"%016llx\",\"identical\":%s},",
+                   (unsigned long long)det->hash2, det->same ? "true" : "false");
+    buf_printf(&b, "\"ok\":%s,\"replay\":", kata_failures(ctx) || (det && !det->same) ? "false" : "true");
     struct buf cmd;
     buf_init(&cmd);
     replay_command(o, ctx->seed, o->random_faults, &cmd);
@@ -287,13 +320,12 @@ static void print_human(const struct run_opts *o, const struct kata_ctx *ctx)
     buf_close(&cmd);
 }
 
-static int write_file(const char *path, const char *data, size_t len)
+/* Writes the picture to f, opened before the run (so that a bad path is refused before the kata runs). */
+static int write_svg(FILE *f, const char *path, const struct buf *svg)
 {
-    FILE *f = fopen(path, "w");
-    if (!f || fwrite(data, 1, len, f) != len || fclose(f) != 0) {
-        if (f)
-            fclose(f);
-        return cli_usage("cannot write '%s': %s", path, strerror(errno));
+    if (fwrite(svg->data, 1, svg->len, f) != svg->len || fclose(f) != 0) {
+        int err = errno;
+        return cli_usage("cannot write '%s': %s", path, strerror(err));
     }
     return 0;
 }
@@ -317,9 +349,15 @@ static int run_once(const struct run_opts *o, struct kata_ctx *ctx, FILE *trace_
 
 static int run_single(const struct run_opts *o)
 {
-    FILE *trace_out = NULL;
+    FILE *trace_out = NULL, *svg_out = NULL;
     if (o->trace_file && !(trace_out = fopen(o->trace_file, "w")))
         return cli_usage("cannot write trace file '%s': %s", o->trace_file, strerror(errno));
+    if (o->svg_file && !(svg_out = fopen(o->svg_file, "w"))) {
+        int err = errno;
+        if (trace_out)
+            fclose(trace_out);
+        return cli_usage("cannot write picture file '%s': %s", o->svg_file, strerror(err));
+    }
     struct buf svg;
     buf_init(&svg);
     struct kata_ctx ctx;
@@ -327,39 +365,44 @@ static int run_single(const struct run_opts *o)
     int rc = run_once(o, &ctx, trace_out, o->svg_file ? &svg : NULL, &hash);
     if (trace_out)
         fclose(trace_out);
-    if (rc) {
-        cli_usage("%s", ctx.error[0] ? ctx.error : "the kata could not run");
-        kata_ctx_close(&ctx);
-        buf_close(&svg);
-        return EXIT_USAGE;
-    }
     int exit_code = kata_failures(&ctx) ? EXIT_VIOLATION : EXIT_OKAY;
+    if (rc) {
+        exit_code = cli_usage("%s", ctx.error[0] ? ctx.error : "the kata could not run");
+        goto done;
+    }
+    struct det_result det = {0};
     if (o->check_det) {
         struct kata_ctx again;
-        uint64_t hash2;
-        run_once(o, &again, NULL, NULL, &hash2);
-        bool same = hash == hash2 && kata_failures(&again) == kata_failures(&ctx);
+        run_once(o, &again, NULL, NULL, &det.hash2);
+        det.same = hash == det.hash2 && kata_failures(&again) == kata_failures(&ctx);
         kata_ctx_close(&again);
         if (!o->json)
             printf("determinism: seed %llu run twice, trace+output hash %016llx vs %016llx: %s\n",
-                   (unsigned long long)o->seed, (unsigned long long)hash, (unsigned long long)hash2,
-                   same ? "identical" : "DIFFERENT");
-        if (!same)
+                   (unsigned long long)o->seed, (unsigned long long)hash, (unsigned long long)det.hash2,
+                   det.same ? "identical" : "DIFFERENT");
+        if (!det.same)
             exit_code = EXIT_VIOLATION;
     }
     if (o->json) {
-        print_json(o, &ctx, hash);
+        print_json(o, &ctx, hash, o->check_det ? &det : NULL);
     } else if (!o->check_det) {
         printf("dkata run %s, seed %llu\n\n", o->k->name, (unsigned long long)o->seed);
         print_human(o, &ctx);
     }
-    if (o->svg_file) {
-        if (!svg.len)
-            exit_code = cli_usage("kata '%s' draws no picture", o->k->name);
-        else if (write_file(o->svg_file, svg.data, svg.len))
-            exit_code = EXIT_USAGE;
+    if (svg_out && !svg.len) {
+        exit_code = cli_usage("kata '%s' draws no picture", o->k->name);
+    } else if (svg_out) {
+        int wrc = write_svg(svg_out, o->svg_file, &svg);
+        svg_out = NULL;
+        if (wrc)
+            exit_code = wrc;
         else if (!o->json)
             printf("picture: %s\n", o->svg_file);
+    }
+done:
+    if (svg_out) { /* nothing was drawn: leave no empty file behind */
+        fclose(svg_out);
+        remove(o->svg_file);
     }
     kata_ctx_close(&ctx);
     buf_close(&svg);

@@ -16,6 +16,32 @@ static const char *const flags[] = {
     "--nemesis", "--nemesis-interval", "--nemesis-schedule", "--availability", "--seed", "--log-dir", "--svg",
     "--timeout", "--init-timeout", "--recovery", "--max-line", "--max-backlog", "--elect-within", "--diagram", "--quiet", "--log-stderr"};
 #define NFLAGS ((int)(sizeof(flags) / sizeof(flags[0])))
+/* What each flag's value is, in the order of flags[] (the last two take none). */
+static const char *const whats[NFLAGS] = {"a workload",
+                                          "a workload",
+                                          "a program path",
+                                          "a number of nodes",
+                                          "seconds",
+                                          "operations per second",
+                                          "a number of clients",
+                                          "milliseconds or a distribution",
+                                          "a probability",
+                                          "partition, kill or pause",
+                                          "seconds",
+                                          "fault steps",
+                                          "total or a fraction",
+                                          "an unsigned integer",
+                                          "a directory path",
+                                          "a file path",
+                                          "seconds",
+                                          "seconds",
+                                          "seconds",
+                                          "bytes",
+                                          "mebibytes",
+                                          "seconds",
+                                          "seconds",
+                                          NULL,
+                                          NULL};
 
 static void test_help(void)
 {
@@ -124,17 +150,25 @@ int cmd_test(int argc, char **argv)
             continue;
         }
         if (!is_flag(a)) {
-            const char *near = cli_nearest(a, flags, NFLAGS);
+            const char *near = a[0] == '-' && !strchr(a, '=') ? cli_nearest(a, flags, NFLAGS) : NULL;
             free(prog);
-            if (a[0] == '-' && near)
-                return cli_usage("unknown option '%s' for 'test'; did you mean '%s'?", a, near);
-            return cli_usage("unexpected argument '%s' (the program comes after --bin; see 'dkata test --help')", a);
+            if (near)
+                return cli_usage(
+                    "unknown option '%s' for 'test'; did you mean '%s'? (see 'dkata test --help')", a, near);
+            if (a[0] != '-')
+                return cli_usage(
+                    "unexpected argument '%s' (the program comes after --bin; see 'dkata test --help')", a);
+            return cli_unexpected("test", a);
         }
-        if (i + 1 >= argc) {
+        int f = 0;
+        while (strcmp(flags[f], a))
+            f++;
+        const char *v = cli_value(a, i + 1 < argc ? argv[i + 1] : NULL, whats[f]);
+        if (!v) {
             free(prog);
-            return cli_usage("option '%s' needs a value (see 'dkata test --help')", a);
+            return EXIT_USAGE;
         }
-        const char *v = argv[++i];
+        i++;
         int rc = 0;
         uint64_t u;
         if (strcmp(a, "-w") == 0 || strcmp(a, "--workload") == 0) {
@@ -156,8 +190,11 @@ int cmd_test(int argc, char **argv)
                 rc = cli_usage("bad --node-count '%s' (accepted: 1 to %d)", v, HARNESS_MAX_NODES);
             o.node_count = (int)u;
         } else if (strcmp(a, "--time-limit") == 0) {
-            if (!parse_secs(v, &o.time_limit_ns))
-                rc = cli_usage("bad --time-limit '%s' (accepted: seconds, like 10 or 0.5, or a duration like 800ms)", v);
+            if (!parse_secs(v, &o.time_limit_ns) || o.time_limit_ns < NS_PER_MS)
+                rc = cli_usage(
+                    "bad --time-limit '%s' (accepted: seconds, at least 0.001, like 10 or 0.5, or a "
+                    "duration like 800ms)",
+                    v);
         } else if (strcmp(a, "--rate") == 0) {
             if (!parse_double(v, 0, 1e7, &o.rate))
                 rc = cli_usage("bad --rate '%s' (accepted: operations per second, 0 to 10000000; 0: unlimited)", v);

@@ -17,14 +17,18 @@ int cmd_worksheet(int argc, char **argv)
                    "report, with how to check its history with 'dkata check') or postmortem (001, Kata 4: an outage\n"
                    "postmortem). --about names the report or outage in the title. Logged in the journal.\n");
             return EXIT_OKAY;
-        } else if ((!strcmp(argv[i], "--out") || !strcmp(argv[i], "--about")) && i + 1 < argc) {
-            *(argv[i][2] == 'o' ? &out_path : &about) = argv[i + 1];
+        } else if (!strcmp(argv[i], "--out") || !strcmp(argv[i], "--about")) {
+            bool out = argv[i][2] == 'o';
+            const char *v =
+                cli_value(argv[i], i + 1 < argc ? argv[i + 1] : NULL, out ? "a file path" : "a title");
+            if (!v)
+                return EXIT_USAGE;
+            *(out ? &out_path : &about) = v;
             i++;
         } else if (!name && argv[i][0] != '-') {
             name = argv[i];
         } else {
-            return cli_usage("unexpected argument '%s' for 'worksheet' (accepted: jepsen|postmortem, --about TEXT, "
-                             "--out FILE)", argv[i]);
+            return cli_unexpected("worksheet", argv[i]);
         }
     }
     struct buf b;

@@ -4,6 +4,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "commit.h" /* DKATA_COMMIT, written by the Makefile: the git commit built, or "" outside git */
+
+#define DKATA_VERSION "0.1.0"
+
 static const struct cmd commands[] = {
     {"list", cmd_list, "list the katas"},
     {"help", cmd_help, "explain a kata: what it drills, its parameters, how to read it"},
@@ -29,6 +33,7 @@ static void usage(FILE *f)
     for (int i = 0; i < NCOMMANDS; i++)
         fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].summary);
     fprintf(f, "\n'dkata <command> --help' explains a command; 'dkata help KATA' explains a kata.\n"
+               "'dkata --version' prints the version and the commit it was built from.\n"
                "exit codes: 0 ok, 1 an invariant was violated, 2 bad usage or input.\n");
 }
 
@@ -40,6 +45,12 @@ int main(int argc, char **argv)
     }
     if (cli_is_help(argv[1])) {
         usage(stdout);
+        return EXIT_OKAY;
+    }
+    if (!strcmp(argv[1], "--version")) {
+        if (argc > 2)
+            return cli_usage("unexpected argument '%s' after --version (it takes none)", argv[2]);
+        printf("dkata %s%s%s\n", DKATA_VERSION, DKATA_COMMIT[0] ? " commit " : "", DKATA_COMMIT);
         return EXIT_OKAY;
     }
     for (int i = 0; i < NCOMMANDS; i++)

@@ -41,47 +41,66 @@ bool cli_parse_u64(const char *s, uint64_t *out)
     return true;
 }
 
+/* Optimal string alignment distance: insertions, deletions, substitutions and swaps of two neighbours. */
 static size_t edit_distance(const char *a, const char *b)
 {
     size_t la = strlen(a), lb = strlen(b);
     if (la > 64 || lb > 64)
         return (size_t)-1;
-    size_t row[65];
+    size_t d[65][65];
+    for (size_t i = 0; i <= la; i++)
+        d[i][0] = i;
     for (size_t j = 0; j <= lb; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        size_t diag = row[0];
-        row[0] = i;
+        d[0][j] = j;
+    for (size_t i = 1; i <= la; i++)
         for (size_t j = 1; j <= lb; j++) {
-            size_t up = row[j];
-            size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-            size_t best = diag + cost;
-            if (row[j] + 1 < best)
-                best = row[j] + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            row[j] = best;
-            diag = up;
+            size_t best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+            if (d[i - 1][j] + 1 < best)
+                best = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < best)
+                best = d[i][j - 1] + 1;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < best)
+                best = d[i - 2][j - 2] + 1;
+            d[i][j] = best;
         }
-    }
-    return row[lb];
+    return d[la][lb];
 }
 
 const char *cli_nearest(const char *word, const char *const *candidates, int n)
 {
     const char *best = NULL;
     size_t best_d = (size_t)-1;
+    word += strspn(word, "-");
     for (int i = 0; i < n; i++) {
-        size_t d = edit_distance(word, candidates[i]);
-        if (strstr(candidates[i], word) && strlen(word) >= 3)
-            d = 1;
+        const char *c = candidates[i] + strspn(candidates[i], "-");
+        size_t d = strlen(word) >= 3 && strstr(c, word) ? 1 : edit_distance(word, c);
         if (d < best_d) {
             best_d = d;
             best = candidates[i];
         }
     }
-    size_t limit = strlen(word) / 2 + 1;
+    size_t limit = strlen(word) / 3 ? strlen(word) / 3 : 1;
     return best_d <= limit ? best : NULL;
+}
+
+const char *cli_value(const char *opt, const char *next, const char *what)
+{
+    if (next && !(next[0] == '-' && next[1] == '-' && next[2]))
+        return next;
+    cli_usage("option '%s' needs a value (%s)%s%s%s", opt, what, next ? "; '" : "", next ? next : "",
+              next ? "' is an option" : "");
+    return NULL;
+}
+
+int cli_unexpected(const char *cmd, const char *arg)
+{
+    const char *eq = strchr(arg, '=');
+    if (arg[0] == '-' && arg[1] == '-' && eq && eq > arg + 2)
+        return cli_usage("write an option's value after a space: '%.*s %s', not '%s' (see 'dkata %s --help')",
+                         (int)(eq - arg), arg, eq + 1, arg, cmd);
+    if (arg[0] == '-' && arg[1])
+        return cli_usage("unknown option '%s' for '%s' (see 'dkata %s --help')", arg, cmd, cmd);
+    return cli_usage("unexpected argument '%s' for '%s' (see 'dkata %s --help')", arg, cmd, cmd);
 }
 
 bool cli_stderr_tty(void)

@@ -113,7 +113,7 @@ const struct kata *kata_find_or_complain(const char *name)
     return NULL;
 }
 
-void kata_print_help(const struct kata *k, FILE *out)
+void kata_print_about(const struct kata *k, FILE *out)
 {
     fprintf(out, "%s: %s\n\n", k->name, k->summary);
     fprintf(out, "Drill: %s\nTime limit: %s\nRepeat until: %s\n\n", k->drill, k->time_limit, k->repeat_until);
@@ -130,6 +130,11 @@ void kata_print_help(const struct kata *k, FILE *out)
         fprintf(out, "\nExercise (--exercise; --answers adds the key; a new one per --seed):\n  %s\n",
                 k->exercise_what ? k->exercise_what : "generated from the seed");
     fprintf(out, "\nHow to read the output:\n  %s\n", k->reading);
+}
+
+void kata_print_help(const struct kata *k, FILE *out)
+{
+    kata_print_about(k, out);
     fprintf(out, "\nExamples:\n  dkata run %s\n", k->name);
     if (k->picture)
         fprintf(out, "  dkata run %s --seed 7 --svg %s.svg\n", k->name, k->name);

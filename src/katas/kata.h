@@ -86,7 +86,11 @@ const struct kata *const *kata_all(int *n);
 const struct kata *kata_find(const char *name);
 /* kata_find, or print one line naming the unknown kata and the nearest name to stderr and return NULL. */
 const struct kata *kata_find_or_complain(const char *name);
+/* `dkata help KATA`: kata_print_about, then example commands. */
 void kata_print_help(const struct kata *k, FILE *out);
+/* The kata's drill, parameters, bugs and how to read it, without the example commands (a replay's scenario
+ * runs under `dkata replay`, not `dkata run`, and prints its own). */
+void kata_print_about(const struct kata *k, FILE *out);
 /* Index of a parameter by name, or -1. */
 int kata_param_index(const struct kata *k, const char *name);
 

@@ -81,7 +81,8 @@ int replay_set_param(const struct replay *r, const char **values, const char *se
     int i = kata_param_index(r->scenario, name);
     if (i < 0 || !strcmp(name, "config")) {
         snprintf(err, errlen,
-                 "unknown parameter '%s' for replay '%s' (see 'dkata help %s'; --config picks the configuration)",
+                 "unknown parameter '%s' for replay '%s' (see 'dkata replay %s --params'; --config picks the "
+                 "configuration)",
                  name, r->name, r->name);
         return ERR_PARSE;
     }

@@ -5,6 +5,7 @@
  * node is added or removed, what losing a rack costs with and without rack-aware placement, and which queries of
  * the card scatter to every shard, with the drill's remedies. --memo writes the drill's one-page memo filled with
  * those figures; --svg draws partitions, replicas and the routing tier. */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -384,17 +385,31 @@ static bool read_cfg(struct kata_ctx *ctx, struct cfg *c)
     memset(c, 0, sizeof(*c));
     const char *card = kata_get_str(ctx, k, "card");
     if (shard_card_builtin(card, &c->card)) {
-        FILE *f = strchr(card, '/') || strchr(card, '.') ? fopen(card, "r") : NULL;
+        bool is_path = strchr(card, '/') || strchr(card, '.');
+        FILE *f = is_path ? fopen(card, "r") : NULL;
         if (!f) {
-            snprintf(ctx->error, sizeof(ctx->error),
-                     "bad card '%.80s': expected social-feed, saas, iot, shop, chat or a card file path (with a / or .)",
-                     card);
+            if (is_path)
+                snprintf(ctx->error, sizeof(ctx->error), "cannot open card file '%.80s': %s", card,
+                         strerror(errno));
+            else
+                snprintf(ctx->error, sizeof(ctx->error),
+                         "bad card '%.80s': expected social-feed, saas, iot, shop, chat or a card file path "
+                         "(with a / "
+                         "or .)",
+                         card);
             return false;
         }
         char *text = xmalloc(65536);
         size_t len = fread(text, 1, 65536, f);
-        bool big = !feof(f);
+        int read_err = ferror(f) ? errno : 0;
+        bool big = !read_err && !feof(f);
         fclose(f);
+        if (read_err) {
+            free(text);
+            snprintf(ctx->error, sizeof(ctx->error),
+                     "cannot read card file '%.80s': %s (expected a card file)", card, strerror(read_err));
+            return false;
+        }
         char err[200];
         int rc = big ? ERR_PARSE : shard_card_parse(text, len, &c->card, err, sizeof(err));
         free(text);
