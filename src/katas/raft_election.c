@@ -574,13 +574,27 @@ static void draw(struct buf *b, struct world *w, sim_time end)
 static bool read_params(struct kata_ctx *ctx, struct params *p)
 {
     const struct kata *k = &kata_raft_election;
-    if (!kata_get_int(ctx, k, "nodes", 1, MAXN, &p->n) || !kata_get_duration(ctx, k, "timeout_min", &p->tmin) ||
-        !kata_get_duration(ctx, k, "timeout_max", &p->tmax) || !kata_get_duration(ctx, k, "heartbeat", &p->hb) ||
-        !kata_get_duration(ctx, k, "crash_at", &p->crash_at) || !kata_get_duration(ctx, k, "restart_at", &p->restart_at) ||
+    if (!kata_get_int(ctx, k, "nodes", 1, MAXN, &p->n) ||
+        !kata_get_duration(ctx, k, "timeout_min", &p->tmin) ||
+        !kata_get_duration(ctx, k, "timeout_max", &p->tmax) ||
+        !kata_get_duration(ctx, k, "heartbeat", &p->hb) ||
+        !kata_get_duration(ctx, k, "crash_at", &p->crash_at) ||
+        !kata_get_duration(ctx, k, "restart_at", &p->restart_at) ||
         !kata_get_duration(ctx, k, "partition_at", &p->partition_at) ||
-        !kata_get_duration(ctx, k, "heal_at", &p->heal_at) || !kata_get_duration(ctx, k, "duration", &p->duration) ||
+        !kata_get_duration(ctx, k, "heal_at", &p->heal_at) ||
+        !kata_get_duration_in(ctx, k, "duration", 0, 3600 * NS_PER_S, &p->duration) ||
         !kata_get_duration(ctx, k, "bound", &p->bound) || !kata_get_double(ctx, k, "loss", 0, 0.9, &p->loss))
         return false;
+    if (p->n < 3 && !ctx->nemesis && !ctx->random_faults) {
+        /* The scripted scenario crashes the leader and expects a successor: that needs a majority without it,
+         * which 2 nodes (majority 2) or 1 cannot have. A --nemesis schedule may still use any size. */
+        snprintf(ctx->error, sizeof(ctx->error),
+                 "bad value '%ld' for parameter 'nodes': expected an integer 3..%d (the scenario crashes the "
+                 "leader "
+                 "and the others must still form a majority; use --nemesis for smaller clusters)",
+                 p->n, MAXN);
+        return false;
+    }
     if (!kata_get_dist(ctx, k, "latency", &p->latency))
         return false;
     if (p->tmin <= 0 || p->tmax < p->tmin || p->hb <= 0 || p->hb >= p->tmin) {
@@ -595,7 +609,12 @@ static bool read_params(struct kata_ctx *ctx, struct params *p)
                  "bad schedule: need crash_at < restart_at <= partition_at < heal_at < duration");
         return false;
     }
-    return true;
+    /* Heartbeats go to n-1 followers; in a leaderless stretch every node may campaign every timeout_min. */
+    double msgs =
+        (double)p->duration * (double)(p->n - 1) * (1.0 / (double)p->hb + (double)p->n / (double)p->tmin);
+    return kata_bound_work(ctx, msgs, 4e6,
+                           "messages (duration x (nodes-1) x (1/heartbeat + nodes/timeout_min))",
+                           "lower duration or nodes, or raise heartbeat or timeout_min");
 }
 
 static int raft_run(struct kata_ctx *ctx)
