@@ -59,3 +59,20 @@ expect_exit 0 "raft-election nodes=1 with a schedule of its own" "$DKATA" run ra
 expect_exit 0 "raft-election nodes=3" "$DKATA" run raft-election --param nodes=3
 if grep -qE -- 'n-1|term -1|-1\.0ms|0-node' "$TMP/out"; then echo "not ok raft-election nodes=3 has no placeholders"
 else echo "ok raft-election nodes=3 has no placeholders"; fi
+
+# Failed phases say what did not happen instead of printing -1 placeholders (nothing elected, nothing acknowledged).
+no_placeholders() {
+  if grep -qE -- 'n-1\b|term -1|-1\.0ms|after -[0-9]' "$TMP/out"; then echo "not ok $1 has no placeholders"
+    grep -nE -- 'n-1\b|term -1|-1\.0ms|after -[0-9]' "$TMP/out" | head -3 | sed 's/^/# /'
+  else echo "ok $1 has no placeholders"; fi
+}
+expect_exit 1 "raft-election loss=0.9 fails its phases" "$DKATA" run raft-election --param loss=0.9
+expect_grep "raft-election loss=0.9: no leader within the bound" 'FAILED first-leader-within-bound +no leader within' "$TMP/out"
+no_placeholders "raft-election loss=0.9"
+expect_exit 1 "raft-log loss=0.9 fails its phases" "$DKATA" run raft-log --param loss=0.9
+expect_grep "raft-log loss=0.9: nothing acknowledged" 'no operation invoked after 1000ms was acknowledged' "$TMP/out"
+no_placeholders "raft-log loss=0.9"
+expect_exit 1 "raft-log nodes=2, random faults" "$DKATA" run raft-log --param nodes=2 --faults random
+no_placeholders "raft-log nodes=2, random faults"
+expect_refused "raft-log random faults, duration <= 2 x bound" "2 x bound" raft-log --faults random \
+  --param duration=1.85s
