@@ -1054,11 +1054,15 @@ static bool read_params(struct kata_ctx *ctx, struct params *p)
                  "never) >= kill_at, pause_at + pause_for < kill_at (pause_at 0: never)");
         return false;
     }
-    if (p->tps * (double)p->duration / 1e9 > 5e6) {
-        snprintf(ctx->error, sizeof(ctx->error), "tps %g over %gs is more than 5 million writes; lower one of them",
-                 p->tps, (double)p->duration / 1e9);
+    if (p->tps * (double)p->duration / 1e9 > 1e6) {
+        snprintf(ctx->error, sizeof(ctx->error),
+                 "tps %g over %gs is more than 1 million writes; lower one of them", p->tps,
+                 (double)p->duration / 1e9);
         return false;
     }
+    if (!kata_bound_work(ctx, (double)p->duration / (double)p->heartbeat, 1e6,
+                         "heartbeats (duration / heartbeat)", "lower duration or raise heartbeat"))
+        return false;
     return true;
 }
 
@@ -1543,6 +1547,10 @@ static int failover_run(struct kata_ctx *ctx)
         return -1;
     long cmp;
     if (!kata_get_int(ctx, &kata_failover, "compare", 0, 1, &cmp))
+        return -1;
+    if (cmp &&
+        !kata_bound_work(ctx, 5 * p.tps * (double)p.duration / 1e9, 1e6,
+                         "writes over the 5 compared runs (5 x tps x duration)", "lower tps or duration"))
         return -1;
     return cmp ? compare(ctx, &p) : simulate(ctx, p, "", true, NULL);
 }

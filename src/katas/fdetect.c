@@ -47,11 +47,12 @@ static bool read_params(struct kata_ctx *ctx, struct fdk_params *p)
         !kata_get_duration(ctx, k, "first_estimate", &first) || !kata_get_duration(ctx, k, "duration", &p->duration_ns))
         return false;
     if (s->interval_ns < NS_PER_MS || timeout <= 0 || first <= 0 || p->duration_ns < 10 * s->interval_ns ||
-        p->duration_ns > 30 * 24 * 3600 * NS_PER_S || p->duration_ns / s->interval_ns > 5000000 ||
+        p->duration_ns > 30 * 24 * 3600 * NS_PER_S || p->duration_ns / s->interval_ns > 500000 ||
         (s->pause_every_ns > 0 && s->pause_every_ns < s->interval_ns)) {
         snprintf(ctx->error, sizeof(ctx->error),
-                 "bad timing: need interval >= 1ms, timeout > 0, first_estimate > 0, 10 intervals <= duration <= 30 "
-                 "days (at most 5e6 heartbeats), and pause_every 0 or >= interval");
+                 "bad timing: need interval >= 1ms, timeout > 0, first_estimate > 0, 10 intervals <= "
+                 "duration <= 30 "
+                 "days (at most 5e5 heartbeats), and pause_every 0 or >= interval");
         return false;
     }
     s->det[0] = (struct fd_config){.kind = FD_FIXED, .timeout_ns = timeout, .window = (int)window,

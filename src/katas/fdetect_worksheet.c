@@ -141,11 +141,12 @@ static bool read_workload(struct kata_ctx *ctx, struct workload *w)
     w->min_std = (double)ms / 1e9;
     w->pause_ok = (double)po / 1e9;
     w->hours = (double)hours / 3600e9;
-    if (iv < 10 * NS_PER_MS || iv > 60 * NS_PER_S || (pe > 0 && pe < iv) || w->hours < 0.5 || w->hours > 24 * 14 ||
-        w->hours * 3600 / w->interval > 3e6) {
+    if (iv < 10 * NS_PER_MS || iv > 60 * NS_PER_S || (pe > 0 && pe < iv) || w->hours < 0.5 ||
+        w->hours > 24 * 14 || w->hours * 3600 / w->interval > 1e6) {
         snprintf(ctx->error, sizeof(ctx->error),
-                 "bad workload: need 10ms <= interval <= 60s, pause_every 0 or >= interval, 30m <= verify <= 14 days "
-                 "and at most 3e6 heartbeats to verify");
+                 "bad workload: need 10ms <= interval <= 60s, pause_every 0 or >= interval, 30m <= verify <= "
+                 "14 days "
+                 "and at most 1e6 heartbeats to verify");
         return false;
     }
     return true;

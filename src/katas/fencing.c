@@ -417,10 +417,11 @@ static bool read_params(struct kata_ctx *ctx, struct fparams *p)
     char err[256];
     memset(p, 0, sizeof(*p));
     if (!kata_get_choice(ctx, k, "check", mode_names, &p->mode) ||
-        !kata_get_duration(ctx, k, "lease", &p->lease) || !kata_get_duration(ctx, k, "pause_at", &p->pause_at) ||
+        !kata_get_duration(ctx, k, "lease", &p->lease) ||
+        !kata_get_duration(ctx, k, "pause_at", &p->pause_at) ||
         !kata_get_duration(ctx, k, "pause", &p->pause) || !kata_get_duration(ctx, k, "work", &p->work) ||
         !kata_get_duration(ctx, k, "b_start", &p->b_start) || !kata_get_duration(ctx, k, "idle", &p->idle) ||
-        !kata_get_duration(ctx, k, "duration", &p->duration) ||
+        !kata_get_duration_in(ctx, k, "duration", 0, 3600 * NS_PER_S, &p->duration) ||
         !kata_get_int(ctx, k, "first_token", 1, 1000000000, &p->first_token) ||
         !kata_get_int(ctx, k, "new_writes", 1, 1000, &p->new_writes) ||
         !kata_get_int(ctx, k, "clients", 2, MAXC, &clients))
@@ -433,6 +434,11 @@ static bool read_params(struct kata_ctx *ctx, struct fparams *p)
         snprintf(ctx->error, sizeof(ctx->error), "bad lease or duration: both must be above 0");
         return false;
     }
+    /* Every client may ask for the lock again each time a lease runs out. */
+    if (!kata_bound_work(ctx, (double)p->duration / (double)p->lease * (double)clients, 1e6,
+                         "lease grants (duration / lease x clients)",
+                         "lower duration or clients, or raise lease"))
+        return false;
     p->nclients = (int)clients;
     p->rpc_timeout = 1000 * MS;
     /* c0 takes the lease first (token first_token) and is paused; c1 acquires new_writes times, one write each;

@@ -260,6 +260,31 @@ bool kata_get_duration(struct kata_ctx *ctx, const struct kata *k, const char *n
     return true;
 }
 
+bool kata_get_duration_in(struct kata_ctx *ctx, const struct kata *k, const char *name, int64_t lo,
+                          int64_t hi, int64_t *out_ns)
+{
+    const char *v = kata_get_str(ctx, k, name);
+    int64_t x;
+    if (!v || units_parse_duration(v, &x) != 0 || x < lo || x > hi) {
+        char a[32], b[32];
+        snprintf(ctx->error, sizeof(ctx->error),
+                 "bad value '%.60s' for parameter '%s': expected a duration %s..%s", v ? v : "", name,
+                 units_fmt_duration(a, sizeof(a), lo), units_fmt_duration(b, sizeof(b), hi));
+        return false;
+    }
+    *out_ns = x;
+    return true;
+}
+
+bool kata_bound_work(struct kata_ctx *ctx, double count, double max, const char *what, const char *fix)
+{
+    if (count <= max)
+        return true;
+    snprintf(ctx->error, sizeof(ctx->error), "too much work: %s would be %.6g, at most %.3g accepted; %s",
+             what, count, max, fix);
+    return false;
+}
+
 bool kata_get_choice(struct kata_ctx *ctx, const struct kata *k, const char *name, const char *const *choices,
                      int *out)
 {

@@ -121,6 +121,14 @@ bool kata_get_int(struct kata_ctx *ctx, const struct kata *k, const char *name, 
 bool kata_get_double(struct kata_ctx *ctx, const struct kata *k, const char *name, double lo, double hi,
                      double *out);
 bool kata_get_duration(struct kata_ctx *ctx, const struct kata *k, const char *name, int64_t *out_ns);
+/* kata_get_duration with the value bounded to lo..hi; the error names the parameter and the range. Every
+ * duration that scales a run's work (how long it runs, how often something repeats) is read through it. */
+bool kata_get_duration_in(struct kata_ctx *ctx, const struct kata *k, const char *name, int64_t lo,
+                          int64_t hi, int64_t *out_ns);
+/* Bounds the work of a run where parameters multiply (duration over a period, clients times writes...): count
+ * is what they add up to, what names it and the parameters behind it ("duration / heartbeat (heartbeats)"),
+ * fix says which to change. Returns false with ctx->error set when count > max. */
+bool kata_bound_work(struct kata_ctx *ctx, double count, double max, const char *what, const char *fix);
 /* choices is a NULL-terminated list; *out is the index of the value. */
 bool kata_get_choice(struct kata_ctx *ctx, const struct kata *k, const char *name, const char *const *choices,
                      int *out);

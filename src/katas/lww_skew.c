@@ -300,10 +300,13 @@ static void run_scheme(struct kata_ctx *ctx, const struct params *p, enum scheme
 static bool read_params(struct kata_ctx *ctx, struct params *p)
 {
     const struct kata *k = &kata_lww_skew;
-    if (!kata_get_int(ctx, k, "nodes", 2, MAXN, &p->n) || !kata_get_int(ctx, k, "clients", 1, MAXC, &p->clients) ||
-        !kata_get_int(ctx, k, "writes", 1, 100000, &p->writes) || !kata_get_duration(ctx, k, "think", &p->think) ||
-        !kata_get_duration(ctx, k, "timeout", &p->timeout) || !kata_get_duration(ctx, k, "gossip", &p->gossip) ||
-        !kata_get_duration(ctx, k, "skew", &p->skew) || !kata_get_duration(ctx, k, "duration", &p->duration) ||
+    if (!kata_get_int(ctx, k, "nodes", 2, MAXN, &p->n) ||
+        !kata_get_int(ctx, k, "clients", 1, MAXC, &p->clients) ||
+        !kata_get_int(ctx, k, "writes", 1, 100000, &p->writes) ||
+        !kata_get_duration(ctx, k, "think", &p->think) ||
+        !kata_get_duration(ctx, k, "timeout", &p->timeout) ||
+        !kata_get_duration(ctx, k, "gossip", &p->gossip) || !kata_get_duration(ctx, k, "skew", &p->skew) ||
+        !kata_get_duration_in(ctx, k, "duration", 0, 3600 * NS_PER_S, &p->duration) ||
         !kata_get_double(ctx, k, "loss", 0, 0.9, &p->loss) || !kata_get_dist(ctx, k, "latency", &p->latency))
         return false;
     p->nsweep = kata_parse_list(kata_get_str(ctx, k, "sweep"), NULL, true, 0, INT64_MAX, p->sweep, MAXSWEEP);
@@ -317,7 +320,15 @@ static bool read_params(struct kata_ctx *ctx, struct params *p)
         snprintf(ctx->error, sizeof(ctx->error), "bad times: need timeout, gossip and duration > 0");
         return false;
     }
-    return true;
+    /* The sweep table reruns the workload once per skew and scheme; gossip goes from every replica to the
+     * others. */
+    double per_run = (double)p->clients * (double)p->writes +
+                     (double)p->duration / (double)p->gossip * (double)p->n * (double)(p->n - 1);
+    return kata_bound_work(
+        ctx, (1.0 + NSCHEMES * p->nsweep) * per_run, 4e6,
+        "messages over the runs ((1 + 3 x sweep skews) x (clients x writes + duration / gossip x "
+        "nodes x (nodes-1)))",
+        "lower clients, writes, duration, nodes or the sweep, or raise gossip");
 }
 
 static void sweep_table(struct kata_ctx *ctx, const struct params *p, const struct fault_plan *plan)

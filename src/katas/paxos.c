@@ -381,12 +381,15 @@ static bool read_params(struct kata_ctx *ctx, struct params *p)
 {
     const struct kata *k = &kata_paxos;
     static const char *const backoffs[] = {"none", "random", NULL};
-    if (!kata_get_int(ctx, k, "acceptors", 1, MAXA, &p->na) || !kata_get_int(ctx, k, "proposers", 1, MAXP, &p->np) ||
+    if (!kata_get_int(ctx, k, "acceptors", 1, MAXA, &p->na) ||
+        !kata_get_int(ctx, k, "proposers", 1, MAXP, &p->np) ||
         !kata_get_choice(ctx, k, "backoff", backoffs, &p->backoff) ||
         !kata_get_duration(ctx, k, "backoff_base", &p->base) ||
         !kata_get_duration(ctx, k, "round_timeout", &p->timeout) ||
-        !kata_get_duration(ctx, k, "start_spread", &p->spread) || !kata_get_duration(ctx, k, "duration", &p->duration) ||
-        !kata_get_double(ctx, k, "loss", 0, 0.9, &p->loss) || !kata_get_double(ctx, k, "duplicate", 0, 0.9, &p->dup))
+        !kata_get_duration(ctx, k, "start_spread", &p->spread) ||
+        !kata_get_duration_in(ctx, k, "duration", 0, 3600 * NS_PER_S, &p->duration) ||
+        !kata_get_double(ctx, k, "loss", 0, 0.9, &p->loss) ||
+        !kata_get_double(ctx, k, "duplicate", 0, 0.9, &p->dup))
         return false;
     if (!kata_get_dist(ctx, k, "latency", &p->latency))
         return false;
@@ -395,7 +398,17 @@ static bool read_params(struct kata_ctx *ctx, struct params *p)
                  "bad times: need round_timeout > 0, backoff_base > 0 and duration > start_spread");
         return false;
     }
-    return true;
+    /* Until a value is chosen every proposer starts a round, to every acceptor, each round_timeout (under
+     * loss) or once preempted: a round trip later plus its backoff. Duplicates multiply requests and replies.
+     */
+    double round = 2 * dist_mean(&p->latency) + (p->backoff ? (double)p->base / 2 : 0);
+    round = round < (double)NS_PER_US ? (double)NS_PER_US : round;
+    round = round > (double)p->timeout ? (double)p->timeout : round;
+    return kata_bound_work(
+        ctx, (double)p->duration / round * (double)(p->np * p->na) * (1 + p->dup) * (1 + p->dup), 4e5,
+        "messages (duration / min(round_timeout, round trip + backoff_base/2) x proposers x "
+        "acceptors x (1+duplicate)^2)",
+        "lower duration, proposers, acceptors or duplicate, or raise round_timeout");
 }
 
 static void draw(struct buf *b, const struct world *w, sim_time end)

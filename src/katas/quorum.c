@@ -293,6 +293,13 @@ static bool read_params(struct kata_ctx *ctx, struct qparams *p, bool *compare)
         !parse_lat(ctx, "lat_a", &p->lat_a) || !parse_lat(ctx, "lat_r", &p->lat_r) ||
         !parse_lat(ctx, "lat_s", &p->lat_s))
         return false;
+    /* Each trial writes `writes` versions and reads at every t, on N replicas; compare redoes it for every
+     * W,R. */
+    if (!kata_bound_work(
+            ctx, (double)p->trials * (double)(writes + p->ntimes) * (double)n * (cmp ? (double)(n * n) : 1.0),
+            1e7, "replica messages (trials x (writes + reads) x N, x N^2 with compare=1)",
+            "lower trials, writes, t, N or compare"))
+        return false;
     if (w > n || r > n) {
         snprintf(ctx->error, sizeof(ctx->error), "bad quorum W=%ld R=%ld for N=%ld: expected 1 <= W, R <= N", w, r, n);
         return false;

@@ -589,8 +589,14 @@ static void phase_check(struct kata_ctx *ctx, const struct world *w, const char 
 {
     sim_time t = first_ok_after(&w->h, at, c, INT64_MAX);
     bool ok = t >= 0 && t - at <= w->p->bound;
-    kata_check(ctx, name, ok, "first operation invoked after %.0fms acknowledged %.1fms later (bound %.0fms)",
-               (double)at / 1e6, t >= 0 ? (double)(t - at) / 1e6 : -1.0, (double)w->p->bound / 1e6);
+    if (t >= 0)
+        kata_check(ctx, name, ok,
+                   "first operation invoked after %.0fms acknowledged %.1fms later (bound %.0fms)",
+                   (double)at / 1e6, (double)(t - at) / 1e6, (double)w->p->bound / 1e6);
+    else
+        kata_check(ctx, name, false,
+                   "no operation invoked after %.0fms was acknowledged by the end at %.0fms (bound %.0fms)",
+                   (double)at / 1e6, (double)w->p->duration / 1e6, (double)w->p->bound / 1e6);
     if (t >= 0 && figure)
         kata_figure(ctx, figure, (double)(t - at) / 1e6);
 }
@@ -618,21 +624,45 @@ static void scripted(struct sim *s, struct world *w, struct kata_ctx *ctx)
 static bool read_params(struct kata_ctx *ctx, struct params *p)
 {
     const struct kata *k = &kata_raft_log;
-    if (!kata_get_int(ctx, k, "nodes", 1, MAXN, &p->n) || !kata_get_int(ctx, k, "clients", 1, MAXC, &p->clients) ||
-        !kata_get_duration(ctx, k, "timeout_min", &p->tmin) || !kata_get_duration(ctx, k, "timeout_max", &p->tmax) ||
-        !kata_get_duration(ctx, k, "heartbeat", &p->hb) || !kata_get_duration(ctx, k, "think", &p->think) ||
+    if (!kata_get_int(ctx, k, "nodes", 1, MAXN, &p->n) ||
+        !kata_get_int(ctx, k, "clients", 1, MAXC, &p->clients) ||
+        !kata_get_duration(ctx, k, "timeout_min", &p->tmin) ||
+        !kata_get_duration(ctx, k, "timeout_max", &p->tmax) ||
+        !kata_get_duration(ctx, k, "heartbeat", &p->hb) ||
+        !kata_get_duration_in(ctx, k, "think", NS_PER_MS, 3600 * NS_PER_S, &p->think) ||
         !kata_get_duration(ctx, k, "client_timeout", &p->ctimeout) ||
         !kata_get_duration(ctx, k, "follower_crash_at", &p->fcrash) ||
         !kata_get_duration(ctx, k, "follower_restart_at", &p->frestart) ||
         !kata_get_duration(ctx, k, "leader_crash_at", &p->lcrash) ||
         !kata_get_duration(ctx, k, "leader_restart_at", &p->lrestart) ||
-        !kata_get_duration(ctx, k, "partition_at", &p->part) || !kata_get_duration(ctx, k, "heal_at", &p->heal) ||
-        !kata_get_duration(ctx, k, "duration", &p->duration) || !kata_get_duration(ctx, k, "bound", &p->bound) ||
+        !kata_get_duration(ctx, k, "partition_at", &p->part) ||
+        !kata_get_duration(ctx, k, "heal_at", &p->heal) ||
+        !kata_get_duration_in(ctx, k, "duration", 0, 3600 * NS_PER_S, &p->duration) ||
+        !kata_get_duration(ctx, k, "bound", &p->bound) ||
         !kata_get_double(ctx, k, "loss", 0, 0.9, &p->loss) || !kata_get_dist(ctx, k, "latency", &p->latency))
         return false;
+    if (p->n < 3 && !ctx->nemesis && !ctx->random_faults) {
+        /* With 2 nodes the majority is both: a crashed follower stops every commit; with 1 nobody is left. A
+         * --nemesis schedule may still use any size. */
+        snprintf(ctx->error, sizeof(ctx->error),
+                 "bad value '%ld' for parameter 'nodes': expected an integer 3..%d (the scenario crashes a "
+                 "follower "
+                 "and then the leader, and the rest must still form a majority; use --nemesis for smaller "
+                 "clusters)",
+                 p->n, MAXN);
+        return false;
+    }
     if (p->tmin <= 0 || p->tmax < p->tmin || p->hb <= 0 || p->hb >= p->tmin || p->ctimeout <= 0) {
         snprintf(ctx->error, sizeof(ctx->error),
                  "bad timeouts: need 0 < heartbeat < timeout_min <= timeout_max and client_timeout > 0");
+        return false;
+    }
+    if (ctx->random_faults && p->duration <= 2 * p->bound) {
+        /* random faults stop at duration - 2 x bound, leaving the cluster that long to serve again */
+        snprintf(
+            ctx->error, sizeof(ctx->error),
+            "bad schedule: with random faults duration must be longer than 2 x bound (got %lldms and %lldms)",
+            (long long)(p->duration / NS_PER_MS), (long long)(p->bound / NS_PER_MS));
         return false;
     }
     bool scripted_run = !ctx->random_faults && !ctx->nemesis;
@@ -643,7 +673,16 @@ static bool read_params(struct kata_ctx *ctx, struct params *p)
                  "<= partition_at < heal_at < duration");
         return false;
     }
-    return true;
+    /* The log grows with every operation and the linearizability check with the history: both cost more than
+     * linearly, so operations get the tighter bound. */
+    return kata_bound_work(ctx, (double)p->clients * (double)p->duration / (double)p->think, 5000,
+                           "client operations (clients x duration / think)",
+                           "lower clients or duration, or raise think") &&
+           kata_bound_work(ctx,
+                           (double)p->duration * (double)(p->n - 1) *
+                               (1.0 / (double)p->hb + (double)p->n / (double)p->tmin),
+                           4e6, "messages (duration x (nodes-1) x (1/heartbeat + nodes/timeout_min))",
+                           "lower duration or nodes, or raise heartbeat or timeout_min");
 }
 
 static void check_history(struct kata_ctx *ctx, struct world *w)

@@ -932,6 +932,19 @@ static bool read_params(struct kata_ctx *ctx, struct params *p)
             "router_poll in [0, 1h], fail up to 100h");
         return false;
     }
+    /* The background writer and the router's polls repeat over the whole script (rounds x reads x period,
+     * plus the longest apply delay), once per replica. */
+    int64_t longest = p->part_delay_ns[0] > p->part_delay_ns[1] ? p->part_delay_ns[0] : p->part_delay_ns[1];
+    for (int i = 0; i < p->nrep; i++)
+        longest = d[i] > longest ? d[i] : longest;
+    double run_ns = (double)rounds * (double)reads * (double)p->period_ns + (double)longest;
+    if (!kata_bound_work(ctx, p->bg_ns ? run_ns / (double)p->bg_ns * p->nrep : 0, 2e5,
+                         "background commits (rounds x reads x period / bg, per replica)",
+                         "lower rounds, reads or period, or raise bg (0: none)") ||
+        !kata_bound_work(ctx, p->router_poll_ns ? run_ns / (double)p->router_poll_ns * p->nrep : 0, 2e5,
+                         "router polls (rounds x reads x period / router_poll, per replica)",
+                         "lower rounds, reads or period, or raise router_poll"))
+        return false;
     p->users = (int)users;
     p->rounds = (int)rounds;
     p->reads = (int)reads;

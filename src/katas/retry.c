@@ -398,15 +398,17 @@ static bool read_params(struct kata_ctx *ctx, struct retry_params *p)
     char err[256];
     memset(p, 0, sizeof(*p));
     if (!kata_get_choice(ctx, k, "policy", retry_policy_names, &p->policy) ||
-        !kata_get_int(ctx, k, "attempts", 1, 100, &attempts) || !kata_get_duration(ctx, k, "delay", &p->fixed) ||
-        !kata_get_duration(ctx, k, "base", &p->base) || !kata_get_duration(ctx, k, "cap", &p->cap) ||
-        !kata_get_double(ctx, k, "budget", 0, 10, &p->budget) ||
+        !kata_get_int(ctx, k, "attempts", 1, 100, &attempts) ||
+        !kata_get_duration(ctx, k, "delay", &p->fixed) || !kata_get_duration(ctx, k, "base", &p->base) ||
+        !kata_get_duration(ctx, k, "cap", &p->cap) || !kata_get_double(ctx, k, "budget", 0, 10, &p->budget) ||
         !kata_get_int(ctx, k, "callers", 1, 1000000, &p->callers) ||
         !kata_get_double(ctx, k, "rate", 0.001, 1000, &p->rate) ||
         !kata_get_double(ctx, k, "capacity", 1, 1e7, &p->capacity) ||
-        !kata_get_duration(ctx, k, "timeout", &p->timeout) || !kata_get_duration(ctx, k, "queue", &p->queue) ||
+        !kata_get_duration(ctx, k, "timeout", &p->timeout) ||
+        !kata_get_duration(ctx, k, "queue", &p->queue) ||
         !kata_get_duration(ctx, k, "blip_at", &p->blip_at) || !kata_get_duration(ctx, k, "blip", &p->blip) ||
-        !kata_get_duration(ctx, k, "duration", &p->duration) || !kata_get_duration(ctx, k, "recovery", &p->bound))
+        !kata_get_duration_in(ctx, k, "duration", 0, 3600 * NS_PER_S, &p->duration) ||
+        !kata_get_duration(ctx, k, "recovery", &p->bound))
         return false;
     if (dist_parse(&p->latency, kata_get_str(ctx, k, "latency"), err, sizeof(err))) {
         snprintf(ctx->error, sizeof(ctx->error), "parameter 'latency': %.220s", err);
@@ -421,7 +423,10 @@ static bool read_params(struct kata_ctx *ctx, struct retry_params *p)
                  "200000 per second");
         return false;
     }
-    return true;
+    /* The herd table replays the run once per policy; each request makes up to attempts calls. */
+    return kata_bound_work(ctx, p->rate * (double)p->duration / 1e9 * (double)p->attempts, 1e6,
+                           "calls (callers x rate x duration x attempts)",
+                           "lower callers, rate, duration or attempts");
 }
 
 /* Swarm testing: fleet size, capacity headroom, the blip, the timeout and latency come from the seed; the

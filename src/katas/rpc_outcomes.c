@@ -236,11 +236,14 @@ static bool read_cfg(struct kata_ctx *ctx, struct rpc_cfg *c)
     static const char *const onoff[] = {"on", "off", NULL};
     int key;
     memset(c, 0, sizeof(*c));
-    if (!kata_get_int(ctx, k, "calls", 1, 1000000, &c->calls) || !kata_get_int(ctx, k, "retries", 0, 20, &c->retries) ||
+    if (!kata_get_int(ctx, k, "calls", 1, 200000, &c->calls) ||
+        !kata_get_int(ctx, k, "retries", 0, 20, &c->retries) ||
         !lane_get_dist(ctx, k, "latency", &c->latency) || !lane_get_dist(ctx, k, "process", &c->process) ||
         !lane_get_dist(ctx, k, "respond", &c->respond) ||
-        !kata_get_duration(ctx, k, "timeout", &c->timeout) || !kata_get_duration(ctx, k, "downtime", &c->downtime) ||
-        !kata_get_double(ctx, k, "loss", 0, 0.9, &c->loss) || !kata_get_double(ctx, k, "duplicate", 0, 0.9, &c->dup) ||
+        !kata_get_duration(ctx, k, "timeout", &c->timeout) ||
+        !kata_get_duration(ctx, k, "downtime", &c->downtime) ||
+        !kata_get_double(ctx, k, "loss", 0, 0.9, &c->loss) ||
+        !kata_get_double(ctx, k, "duplicate", 0, 0.9, &c->dup) ||
         !kata_get_double(ctx, k, "crash", 0, 1, &c->crash) || !kata_get_choice(ctx, k, "key", onoff, &key))
         return false;
     if (c->timeout <= 0) {

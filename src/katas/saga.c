@@ -394,13 +394,17 @@ static bool read_params(struct kata_ctx *ctx, struct sparams *p)
     int64_t cancel_at, every;
     char err[256];
     memset(p, 0, sizeof(*p));
-    if (!kata_get_choice(ctx, k, "key", key_names, &p->key) || !kata_get_choice(ctx, k, "lose", lose_names, &p->lose) ||
-        !kata_get_int(ctx, k, "orders", 1, MAXO, &orders) || !kata_get_double(ctx, k, "amount", 0.01, 1e9, &amount) ||
+    if (!kata_get_choice(ctx, k, "key", key_names, &p->key) ||
+        !kata_get_choice(ctx, k, "lose", lose_names, &p->lose) ||
+        !kata_get_int(ctx, k, "orders", 1, MAXO, &orders) ||
+        !kata_get_double(ctx, k, "amount", 0.01, 1e9, &amount) ||
         !kata_get_duration(ctx, k, "cancel_at", &cancel_at) || !kata_get_duration(ctx, k, "every", &every) ||
-        !kata_get_duration(ctx, k, "ship_after", &p->ship_after) || !kata_get_duration(ctx, k, "timeout", &p->timeout) ||
+        !kata_get_duration(ctx, k, "ship_after", &p->ship_after) ||
+        !kata_get_duration(ctx, k, "timeout", &p->timeout) ||
         !kata_get_duration(ctx, k, "retry_delay", &p->retry_delay) ||
-        !kata_get_int(ctx, k, "attempts", 1, 100, &attempts) || !kata_get_duration(ctx, k, "sweep", &p->sweep) ||
-        !kata_get_duration(ctx, k, "duration", &p->duration))
+        !kata_get_int(ctx, k, "attempts", 1, 100, &attempts) ||
+        !kata_get_duration(ctx, k, "sweep", &p->sweep) ||
+        !kata_get_duration_in(ctx, k, "duration", 0, 3600 * NS_PER_S, &p->duration))
         return false;
     if (dist_parse(&p->latency, kata_get_str(ctx, k, "latency"), err, sizeof(err))) {
         snprintf(ctx->error, sizeof(ctx->error), "parameter 'latency': %.220s", err);
@@ -410,6 +414,11 @@ static bool read_params(struct kata_ctx *ctx, struct sparams *p)
         snprintf(ctx->error, sizeof(ctx->error), "bad timeout or sweep: both must be above 0");
         return false;
     }
+    /* Every sweep drives each parked saga again (up to attempts calls per step). */
+    if (!kata_bound_work(ctx, (double)p->duration / (double)p->sweep * (double)orders * (double)attempts, 1e6,
+                         "sweep calls (duration / sweep x orders x attempts)",
+                         "lower duration, orders or attempts, or raise sweep"))
+        return false;
     p->norders = (int)orders;
     p->attempts = (int)attempts;
     for (int o = 0; o < p->norders; o++) {

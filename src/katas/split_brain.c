@@ -388,13 +388,17 @@ static void run_variant(struct kata_ctx *ctx, const struct params *p, enum varia
 static bool read_params(struct kata_ctx *ctx, struct params *p)
 {
     const struct kata *k = &kata_split_brain;
-    if (!kata_get_int(ctx, k, "nodes", 2, MAXN - 1, &p->n) || !kata_get_duration(ctx, k, "lease", &p->lease) ||
-        !kata_get_duration(ctx, k, "renew", &p->renew) || !kata_get_double(ctx, k, "margin", 0, 0.9, &p->margin) ||
-        !kata_get_duration(ctx, k, "act_every", &p->act_every) || !kata_get_duration(ctx, k, "work", &p->work) ||
-        !kata_get_duration(ctx, k, "timeout_min", &p->tmin) || !kata_get_duration(ctx, k, "timeout_max", &p->tmax) ||
+    if (!kata_get_int(ctx, k, "nodes", 2, MAXN - 1, &p->n) ||
+        !kata_get_duration(ctx, k, "lease", &p->lease) || !kata_get_duration(ctx, k, "renew", &p->renew) ||
+        !kata_get_double(ctx, k, "margin", 0, 0.9, &p->margin) ||
+        !kata_get_duration(ctx, k, "act_every", &p->act_every) ||
+        !kata_get_duration(ctx, k, "work", &p->work) || !kata_get_duration(ctx, k, "timeout_min", &p->tmin) ||
+        !kata_get_duration(ctx, k, "timeout_max", &p->tmax) ||
         !kata_get_duration(ctx, k, "partition_at", &p->partition_at) ||
-        !kata_get_duration(ctx, k, "heal_at", &p->heal_at) || !kata_get_duration(ctx, k, "pause_at", &p->pause_at) ||
-        !kata_get_duration(ctx, k, "pause_for", &p->pause_for) || !kata_get_duration(ctx, k, "duration", &p->duration))
+        !kata_get_duration(ctx, k, "heal_at", &p->heal_at) ||
+        !kata_get_duration(ctx, k, "pause_at", &p->pause_at) ||
+        !kata_get_duration(ctx, k, "pause_for", &p->pause_for) ||
+        !kata_get_duration_in(ctx, k, "duration", 0, 3600 * NS_PER_S, &p->duration))
         return false;
     if (!kata_get_dist(ctx, k, "latency", &p->latency))
         return false;
@@ -404,7 +408,13 @@ static bool read_params(struct kata_ctx *ctx, struct params *p)
                  "bad times: need 0 < renew < lease, act_every > 0 and 0 < timeout_min <= timeout_max");
         return false;
     }
-    return true;
+    /* Renewals go to every node, writes to the resource; leaderless, every node may campaign every
+     * timeout_min. */
+    double n = (double)p->n, d = (double)p->duration;
+    return kata_bound_work(ctx,
+                           d * (n / (double)p->renew + 1.0 / (double)p->act_every + n * n / (double)p->tmin),
+                           4e6, "messages (duration x (nodes/renew + 1/act_every + nodes^2/timeout_min))",
+                           "lower duration or nodes, or raise renew, act_every or timeout_min");
 }
 
 static int split_run(struct kata_ctx *ctx)

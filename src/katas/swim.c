@@ -318,6 +318,13 @@ static bool read_cfg(struct kata_ctx *ctx, struct swim_cfg *c)
                  "and at most 100000 periods");
         return false;
     }
+    /* Every member probes once a period (and may ask k others), and every message carries and merges
+     * membership updates about the others: measured, the cost grows with nodes^2 x periods x (1 + k). */
+    if (!kata_bound_work(ctx,
+                         (double)c->n * (double)c->n * (double)(c->duration / c->period) * (double)(1 + c->k),
+                         1e8, "membership work (nodes^2 x duration / period x (1 + k))",
+                         "lower nodes, duration or k, or raise period"))
+        return false;
     c->bug_no_piggyback = kata_bug_is(ctx, "no-piggyback");
     c->bug_no_refute = kata_bug_is(ctx, "no-refute");
     c->bug_stale_suspect = kata_bug_is(ctx, "stale-suspect");

@@ -223,10 +223,16 @@ static bool read_cfg(struct kata_ctx *ctx, struct tl_cfg *c)
         !lane_get_dist(ctx, k, "latency", &c->latency) || !lane_get_dist(ctx, k, "service", &c->service) ||
         !lane_get_dist(ctx, k, "pause", &c->pause) || !kata_get_duration(ctx, k, "pause_every", &c->pause_every))
         return false;
-    if (c->fanout * c->replicas * c->requests > 50000000) {
-        snprintf(ctx->error, sizeof(ctx->error), "too big: fanout * replicas * requests must stay under 5e7");
+    /* Every request goes to fanout shards (and may be hedged to the other replica); every server pauses about
+     * once per pause_every over the whole run. */
+    double servers = (double)(c->fanout * c->replicas), run_ns = (double)c->requests * (double)c->gap;
+    if (!kata_bound_work(ctx, servers * (double)c->requests, 2e6,
+                         "sub-requests (fanout x replicas x requests)",
+                         "lower fanout, replicas or requests") ||
+        !kata_bound_work(ctx, c->pause_every > 0 ? servers * run_ns / (double)c->pause_every : 0, 2e6,
+                         "pauses (fanout x replicas x requests x gap / pause_every)",
+                         "lower fanout, requests or gap, or raise pause_every (0: none)"))
         return false;
-    }
     const char *h = kata_get_str(ctx, k, "hedge");
     enum lane_when kind;
     double pct = 0;

@@ -25,6 +25,9 @@ struct run {
 };
 
 /* Runs kata with "name=value" overrides (NULL-terminated), capturing the trace in memory. */
+/* A --nemesis schedule for the next run_kata calls (NULL: the kata's own scenario). */
+__attribute__((unused)) static const char *run_nemesis;
+
 __attribute__((unused)) static void run_kata(struct run *r, const char *kata, uint64_t seed, const char *bug, bool random_faults,
                      const char *const *overrides)
 {
@@ -46,6 +49,7 @@ __attribute__((unused)) static void run_kata(struct run *r, const char *kata, ui
     kata_ctx_init(&r->ctx, seed, r->values);
     r->ctx.bug = bug;
     r->ctx.random_faults = random_faults;
+    r->ctx.nemesis = run_nemesis;
     r->ctx.quiet = random_faults;
     r->ctx.trace = &tr;
     assert_int_equal(k->run(&r->ctx), 0);
