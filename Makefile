@@ -41,7 +41,7 @@ $(BUILD)/libdkata.a: $(LIB_OBJ)
 
 # `dkata --version` names the commit it was built from: build/commit.h changes only when the commit (or whether
 # the tree has uncommitted changes) does, so main.c is recompiled then and only then.
-COMMIT := $(shell git rev-parse --short=12 HEAD 2>/dev/null)$(shell git diff --quiet HEAD -- 2>/dev/null || echo -dirty)
+COMMIT := $(shell c=$$(git rev-parse --short=12 HEAD 2>/dev/null) && { git diff --quiet HEAD -- 2>/dev/null && echo $$c || echo $$c-dirty; })
 .PHONY: FORCE
 $(BUILD)/commit.h: FORCE
 	@mkdir -p $(dir $@)
