@@ -39,6 +39,9 @@ bool cli_parse_u64(const char *s, uint64_t *out);
  * "option 'opt' needs a value (what)". A next argument that is itself an option ("--json") means the value
  * was left out: a file named "./--json" is never what was meant. */
 const char *cli_value(const char *opt, const char *next, const char *what);
+/* In a table of {option, what its value is} pairs, the value's description for opt, or NULL when opt takes
+ * none (cli_value's what). */
+const char *cli_value_what(const char *const (*table)[2], size_t n, const char *opt);
 /* The one line for an argument command cmd does not take, returning EXIT_USAGE: "unexpected argument 'x'"
  * for a word, a hint to write "--seed 7" for "--seed=7", else "unknown option '--x'"; each ends with where
  * to look ("see 'dkata CMD --help'"). */

@@ -226,10 +226,7 @@ static const char *value_what(const char *opt)
                                           {"--timeout", "a duration like 10s"},
                                           {"--max-memory", "megabytes"},
                                           {"--threads", "a number of threads"}};
-    for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
-        if (!strcmp(opt, opts[i][0]))
-            return opts[i][1];
-    return NULL;
+    return cli_value_what(opts, sizeof(opts) / sizeof(opts[0]), opt);
 }
 
 static int parse_args(int argc, char **argv, struct opts *o, const char ***paths, size_t *npaths)

@@ -118,3 +118,11 @@ int cli_log_flag(const char *arg, enum journal_want *want)
     *want = w;
     return 1;
 }
+
+const char *cli_value_what(const char *const (*table)[2], size_t n, const char *opt)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(opt, table[i][0]))
+            return table[i][1];
+    return NULL;
+}

@@ -33,8 +33,9 @@ int processor_open(struct processor *p, const char *bank_spec, const struct proc
     int rc = db_open(&p->bank, bank_spec, cfg->sync_full);
     if (rc)
         return rc;
-    keydir_init(&p->dedupe);
     p->lite = p->bank.kind == DB_SQLITE;
+    if (p->lite) /* PostgreSQL dedupes through its unique index */
+        keydir_init(&p->dedupe);
     if (p->lite && (rc = util_lock_beside(bank_spec + 7, &p->lock_fd)))
         snprintf(p->bank.err, sizeof(p->bank.err), "%.160s is used by another process (several instances need a "
                  "postgres: ledger)", bank_spec);
